@@ -1,0 +1,93 @@
+// Service configuration, read from the environment only (12-factor). See README's table.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace bella::app {
+
+/// A configuration value that cannot be used; `variable` names the environment variable.
+struct ConfigError : std::runtime_error {
+  ConfigError(std::string variable, const std::string& what)
+      : std::runtime_error(variable + ": " + what), variable(std::move(variable)) {}
+  std::string variable;
+};
+
+struct RedisUrl {
+  bool tls = false;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 6379;
+  std::string username;  // ACL user, may be empty
+  std::string password;  // may be empty
+  int db = 0;
+};
+
+/// Parses redis://[[user]:password@]host[:port][/db] and rediss://… Throws std::invalid_argument.
+RedisUrl parse_redis_url(const std::string& url);
+
+struct Config {
+  // HTTP server
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8000;
+  unsigned threads = 0;                                     // 0: one per core
+  std::size_t max_connections = 1024;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds read_timeout{10'000};           // whole request, and keep-alive idle
+  std::chrono::milliseconds drain_timeout{20'000};          // below ECS's 30 s stop timeout
+  std::chrono::milliseconds ready_timeout{1'000};           // each /readyz probe
+
+  // Backing services
+  std::string database_url;                                 // empty: no PostgreSQL
+  unsigned db_pool_size = 4;
+  std::chrono::milliseconds db_statement_timeout{2'000};
+  std::string redis_url;                                    // empty: memory session store
+  std::chrono::milliseconds redis_timeout{250};
+
+  // Twilio
+  std::string public_base_url;                              // URL Twilio calls, for signatures
+  std::string twilio_auth_token;                            // set: signatures enforced
+  std::string twilio_account_sid;
+  std::string twilio_voice = "Polly.Joanna-Neural";
+  std::string twilio_language = "en-CA";
+  std::string twilio_speech_model = "phone_call";
+  std::string twilio_speech_timeout = "2";
+  int twilio_gather_timeout = 6;
+  bool twilio_profanity_filter = false;
+  bool twilio_enhanced = true;
+  bool trusted_proxy = false;
+  std::string front_desk_number;
+
+  // LLM fallback
+  std::string openai_api_key;                               // empty: fallback off
+  std::string openai_base_url = "https://api.openai.com/v1";
+  std::string openai_model = "gpt-4o-mini";
+  std::chrono::milliseconds llm_timeout{1'500};
+  unsigned llm_max_in_flight = 64;
+
+  // Staff API
+  std::string api_key;                                      // empty: API disabled (503)
+
+  // Clinic
+  std::string business_tz = "America/Edmonton";
+  std::string business_hours = "Mon-Fri 09:00-17:00";
+  std::string optional_holidays;                            // e.g. "heritage_day,boxing_day"
+  int appointment_minutes = 30;
+  std::chrono::seconds session_ttl{900};
+
+  // Observability
+  std::string log_level = "info";
+  std::string log_format = "json";
+
+  // Tests only: a fixed start for the clock (ISO 8601 with offset). Production never sets it.
+  std::string fake_now;
+
+  /// Reads every variable through `getenv`; throws ConfigError naming the first bad one.
+  static Config from_env(const std::function<const char*(const char*)>& getenv);
+  static Config from_env();
+};
+
+}  // namespace bella::app

@@ -1,0 +1,52 @@
+// Outcomes that depend on the input: an Errc with a message, carried in Result<T>.
+#pragma once
+#include <string>
+#include <system_error>
+#include <utility>
+#include <variant>
+
+namespace bella {
+
+enum class Errc {
+  invalid_input = 1,
+  not_found,
+  conflict,
+  outside_hours,
+  unavailable,
+};
+
+const std::error_category& bella_category() noexcept;
+inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), bella_category()}; }
+
+struct Error {
+  Errc code;
+  std::string message;
+};
+
+/// A value or an Error. Deliberately small: std::expected is C++23.
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Result(Errc code, std::string message) : v_(Error{code, std::move(message)}) {}
+
+  [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
+  explicit operator bool() const noexcept { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  [[nodiscard]] const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+}  // namespace bella
+
+template <>
+struct std::is_error_code_enum<bella::Errc> : std::true_type {};

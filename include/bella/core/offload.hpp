@@ -1,0 +1,77 @@
+// Running blocking work on a thread pool from a coroutine, with or without a deadline.
+#pragma once
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+
+#include "bella/core/asio.hpp"
+
+namespace bella {
+
+/// Runs `fn()` on `pool` and resumes the caller on its own executor with the result (or the
+/// exception). The io_context never blocks on `fn`.
+template <class Executor, class F>
+auto offload(Executor pool, F fn) -> Task<std::invoke_result_t<F&>> {
+  using R = std::invoke_result_t<F&>;
+  if constexpr (std::is_void_v<R>) {
+    co_await asio::co_spawn(pool, [f = std::move(fn)]() mutable -> Task<void> { f(); co_return; }, use_awaitable);
+  } else {
+    // co_spawn's handler needs a default-constructible value: carry R in an optional.
+    auto out = co_await asio::co_spawn(
+        pool, [f = std::move(fn)]() mutable -> Task<std::optional<R>> { co_return std::optional<R>(f()); },
+        use_awaitable);
+    co_return std::move(*out);
+  }
+}
+
+/// Like offload(), but gives up waiting after `deadline` and returns nullopt; `fn` may still finish
+/// later on the pool (its result is dropped). Exceptions from `fn` propagate.
+template <class Executor, class F>
+auto offload_with_deadline(Executor pool, F fn, std::chrono::milliseconds deadline)
+    -> Task<std::optional<std::invoke_result_t<F&>>> {
+  using R = std::invoke_result_t<F&>;
+  auto exec = co_await asio::this_coro::executor;
+  struct State {
+    explicit State(decltype(exec) e) : timer(e) {}
+    asio::steady_timer timer;
+    std::mutex mutex;
+    std::optional<R> value;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  auto state = std::make_shared<State>(exec);
+  state->timer.expires_after(deadline);
+  asio::post(pool, [state, exec, f = std::move(fn)]() mutable {
+    std::optional<R> v;
+    std::exception_ptr e;
+    try {
+      v.emplace(f());
+    } catch (...) {
+      e = std::current_exception();
+    }
+    {
+      std::lock_guard lock(state->mutex);
+      state->value = std::move(v);
+      state->error = e;
+      state->done = true;
+    }
+    // Wake the waiter on its own executor; an expiry in the past also covers a wait not yet begun.
+    asio::post(exec, [state] { state->timer.expires_at(std::chrono::steady_clock::time_point::min()); });
+  });
+  error_code ec;
+  bool finished = false;
+  {
+    std::lock_guard lock(state->mutex);
+    finished = state->done;
+  }
+  if (!finished) co_await state->timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  std::lock_guard lock(state->mutex);
+  if (!state->done) co_return std::nullopt;
+  if (state->error) std::rethrow_exception(state->error);
+  co_return std::move(state->value);
+}
+
+}  // namespace bella

@@ -1,0 +1,164 @@
+// Route matching, the single catch that turns exceptions into problem responses, and the access log.
+#include "bella/http/router.hpp"
+
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "bella/obs/metrics.hpp"
+
+namespace bella::http {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    auto j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+struct HttpMetrics {
+  obs::Counter& requests = obs::registry().counter("bella_http_requests_total",
+                                                   "HTTP requests by route, method and status");
+  obs::Histogram& latency = obs::registry().histogram(
+      "bella_http_request_duration_seconds", "HTTP request latency by route",
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
+};
+
+HttpMetrics& http_metrics() {
+  static HttpMetrics m;
+  return m;
+}
+
+}  // namespace
+
+void Router::add(Verb verb, std::string pattern, Handler handler) {
+  auto segments = split_path(pattern);
+  routes_.push_back(Route{verb, std::move(pattern), std::move(segments), std::move(handler)});
+}
+
+bool Router::match(const Route& r, std::string_view path, std::vector<std::pair<std::string, std::string>>& params) {
+  auto segs = split_path(path);
+  if (segs.size() != r.segments.size()) return false;
+  std::vector<std::pair<std::string, std::string>> found;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    const auto& want = r.segments[i];
+    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+      found.emplace_back(want.substr(1, want.size() - 2), url_decode(segs[i], false));
+    } else if (want != segs[i]) {
+      return false;
+    }
+  }
+  params = std::move(found);
+  return true;
+}
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : routes_) out.emplace_back(std::string(beast_http::to_string(r.verb)), r.pattern);
+  return out;
+}
+
+Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
+  const auto started = std::chrono::steady_clock::now();
+  if (ctx.request_id.empty()) ctx.request_id = request_id_for(req);
+  const std::string_view path = target_path(req.target());
+  const Route* found = nullptr;
+  std::string allow;
+  for (const auto& r : routes_) {
+    std::vector<std::pair<std::string, std::string>> params;
+    if (!match(r, path, params)) continue;
+    if (!allow.empty()) allow += ", ";
+    allow += std::string(beast_http::to_string(r.verb));
+    if (!found && r.verb == req.method()) {
+      found = &r;
+      ctx.params = std::move(params);
+    }
+  }
+  if (!found && req.method() == Verb::head) {  // HEAD is GET without the body
+    for (const auto& r : routes_) {
+      std::vector<std::pair<std::string, std::string>> params;
+      if (r.verb == Verb::get && match(r, path, params)) {
+        found = &r;
+        ctx.params = std::move(params);
+        break;
+      }
+    }
+  }
+
+  Response res;
+  const std::string route_label = found ? found->pattern : allow.empty() ? "unmatched" : "method_not_allowed";
+  if (!found && allow.empty()) {
+    res = problem(req, Status::not_found, "Not Found", "No route for this path.");
+  } else if (!found) {
+    res = problem(req, Status::method_not_allowed, "Method Not Allowed",
+                  std::string(req.method_string()) + " is not allowed here.");
+    res.set(Field::allow, allow);
+  } else {
+    std::exception_ptr failure;
+    bool unavailable = false;
+    try {
+      res = co_await found->handler(req, ctx);
+    } catch (const ServiceUnavailable& e) {
+      unavailable = true;
+      spdlog::warn("{} {} unavailable: {} request_id={}", req.method_string(), path, e.what(), ctx.request_id);
+    } catch (const std::exception& e) {
+      failure = std::current_exception();
+      spdlog::error("{} {} failed: {} request_id={}", req.method_string(), path, e.what(), ctx.request_id);
+    } catch (...) {
+      failure = std::current_exception();
+      spdlog::error("{} {} failed: unknown exception request_id={}", req.method_string(), path, ctx.request_id);
+    }
+    if (unavailable) {
+      res = problem(req, Status::service_unavailable, "Service Unavailable",
+                    "A backing service is unavailable; try again shortly.");
+      res.set(Field::retry_after, "1");
+    } else if (failure) {
+      res = problem(req, Status::internal_server_error, "Internal Server Error",
+                    "The request failed; it has been logged with its request id.");
+    }
+  }
+  if (req.method() == Verb::head) res.body().clear();
+  res.set("X-Request-Id", ctx.request_id);
+
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  const auto status = static_cast<unsigned>(res.result_int());
+  spdlog::info("request method={} path={} status={} duration_us={} request_id={}", req.method_string(),
+               found ? found->pattern : std::string(path), status, micros, ctx.request_id);
+  auto& m = http_metrics();
+  m.requests.inc({{"route", route_label}, {"method", std::string(req.method_string())},
+                  {"status", std::to_string(status)}});
+  m.latency.observe({{"route", route_label}}, static_cast<double>(micros) / 1e6);
+  co_return res;
+}
+
+std::string request_id_for(const Request& req) {
+  auto it = req.find("X-Request-Id");
+  if (it != req.end()) {
+    std::string_view v = it->value();
+    bool sane = !v.empty() && v.size() <= 64;
+    for (char c : v) sane = sane && c > 0x20 && c < 0x7f;
+    if (sane) return std::string(v);
+  }
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  auto bits = rng();
+  for (auto& c : id) {
+    c = kHex[bits & 0xf];
+    bits >>= 4;
+  }
+  return id;
+}
+
+}  // namespace bella::http

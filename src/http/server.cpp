@@ -1,0 +1,212 @@
+// Accept loop and HTTP sessions. The session knows bytes; the router knows paths.
+#include "bella/http/server.hpp"
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include "bella/obs/metrics.hpp"
+
+namespace bella::http {
+
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+struct Server::Connection {
+  Connection(tcp::socket socket, std::uint64_t id_) : stream(std::move(socket)), id(id_) {}
+  beast::tcp_stream stream;
+  std::uint64_t id;
+  bool busy = false;     // a request is being handled: drain waits for it
+  bool closing = false;  // drain asked us to close after the current response
+};
+
+namespace {
+obs::Gauge& connections_gauge() {
+  static auto& g = obs::registry().gauge("bella_http_connections", "Open HTTP connections");
+  return g;
+}
+}  // namespace
+
+Server::Server(asio::io_context& ioc, const Router& router, ServerLimits limits)
+    : ioc_(ioc), router_(router), limits_(limits), acceptor_(asio::make_strand(ioc)) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::listen(const std::string& host, std::uint16_t port) {
+  tcp::resolver resolver(ioc_);
+  auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive);
+  tcp::endpoint ep = results.begin()->endpoint();
+  acceptor_.open(ep.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(ep);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  return acceptor_.local_endpoint().port();
+}
+
+void Server::start() {
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+}
+
+Task<void> Server::accept_loop() {
+  while (!draining_) {
+    error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
+      spdlog::warn("accept failed: {}", ec.message());
+      // EMFILE and friends: back off briefly instead of spinning.
+      asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(50));
+      co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    if (live_.load() >= limits_.max_connections) {
+      // Over the cap: refuse cheaply. The load balancer retries on another task.
+      static constexpr std::string_view kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nConnection: close\r\n"
+          "Retry-After: 1\r\nContent-Length: 79\r\n\r\n"
+          "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"\"}";
+      error_code ignored;
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(kBusy), ignored);
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
+      socket.close(ignored);
+      spdlog::warn("connection refused: at max_connections={}", limits_.max_connections);
+      continue;
+    }
+    std::shared_ptr<Connection> conn;
+    {
+      std::lock_guard lock(mutex_);
+      conn = std::make_shared<Connection>(std::move(socket), next_id_++);
+      conns_.emplace(conn->id, conn);
+    }
+    connections_gauge().set(static_cast<double>(++live_));
+    auto exec = conn->stream.get_executor();
+    asio::co_spawn(exec, session(std::move(conn)), asio::detached);
+  }
+}
+
+Task<void> Server::session(std::shared_ptr<Connection> conn) {
+  beast::flat_buffer buffer;
+  std::string remote;
+  {
+    error_code ec;
+    auto ep = conn->stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  try {
+    while (!conn->closing) {
+      beast::http::request_parser<beast::http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+      parser.body_limit(limits_.max_body_bytes);
+      conn->stream.expires_after(limits_.read_timeout);
+      error_code ec;
+      co_await beast::http::async_read(conn->stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (ec == beast::http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+          ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+        break;  // the client left, trickled past the deadline, or drain closed an idle connection
+      }
+      Request req;
+      Response res;
+      bool close_after = false;
+      if (ec == beast::http::error::body_limit) {
+        req = parser.release();
+        res = problem(req, Status::payload_too_large, "Payload Too Large",
+                      "The request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes.");
+        close_after = true;  // the rest of the body is still on the wire
+      } else if (ec == beast::http::error::header_limit) {
+        res = problem(req, Status::request_header_fields_too_large, "Request Header Fields Too Large");
+        close_after = true;
+      } else if (ec) {
+        res = problem(req, Status::bad_request, "Bad Request", "Malformed HTTP request.");
+        close_after = true;
+      } else {
+        req = parser.release();
+        conn->busy = true;
+        RequestContext ctx{.params = {}, .request_id = request_id_for(req), .remote = remote};
+        res = co_await router_.dispatch(req, ctx);
+        conn->busy = false;
+      }
+      if (close_after) {
+        spdlog::info("request method={} path={} status={} request_id=-", req.method_string(),
+                     target_path(req.target()), res.result_int());
+      }
+      const bool keep = !close_after && res.keep_alive() && !draining_ && !conn->closing;
+      res.keep_alive(keep);
+      res.prepare_payload();
+      conn->stream.expires_after(limits_.read_timeout);
+      co_await beast::http::async_write(conn->stream, res, asio::redirect_error(use_awaitable, ec));
+      if (ec || !keep) break;
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("session error: {}", e.what());
+  }
+  error_code ignored;
+  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->stream.close();
+  forget(conn->id);
+}
+
+void Server::forget(std::uint64_t id) {
+  {
+    std::lock_guard lock(mutex_);
+    conns_.erase(id);
+  }
+  connections_gauge().set(static_cast<double>(--live_));
+  if (draining_) finish_drain_if_idle();
+}
+
+void Server::finish_drain_if_idle() {
+  std::function<void()> done;
+  {
+    std::lock_guard lock(mutex_);
+    if (!conns_.empty() || !drained_) return;
+    done = std::move(drained_);
+    drained_ = nullptr;
+  }
+  if (drain_timer_) drain_timer_->cancel();
+  done();
+}
+
+void Server::drain(std::chrono::milliseconds deadline, std::function<void()> done) {
+  if (draining_.exchange(true)) return;
+  asio::post(acceptor_.get_executor(), [this] {
+    error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::vector<std::shared_ptr<Connection>> live;
+  {
+    std::lock_guard lock(mutex_);
+    drained_ = std::move(done);
+    for (auto& [id, weak] : conns_)
+      if (auto c = weak.lock()) live.push_back(std::move(c));
+  }
+  // Idle connections close now; busy ones finish their response, then close.
+  for (auto& c : live) {
+    asio::post(c->stream.get_executor(), [c] {
+      c->closing = true;
+      if (!c->busy) c->stream.socket().cancel();
+    });
+  }
+  drain_timer_ = std::make_unique<asio::steady_timer>(ioc_, deadline);
+  drain_timer_->async_wait([this](error_code ec) {
+    if (ec) return;
+    std::vector<std::shared_ptr<Connection>> stragglers;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [id, weak] : conns_)
+        if (auto c = weak.lock()) stragglers.push_back(std::move(c));
+    }
+    if (!stragglers.empty()) spdlog::warn("drain deadline passed with {} connection(s) open; closing", stragglers.size());
+    for (auto& c : stragglers) asio::post(c->stream.get_executor(), [c] { c->stream.socket().cancel(); });
+    std::function<void()> d;
+    {
+      std::lock_guard lock(mutex_);
+      d = std::move(drained_);
+      drained_ = nullptr;
+    }
+    if (d) d();
+  });
+  finish_drain_if_idle();
+}
+
+}  // namespace bella::http

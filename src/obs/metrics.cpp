@@ -1,0 +1,161 @@
+// Prometheus registry and its text rendering.
+#include "bella/obs/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace bella::obs {
+namespace {
+
+std::string escape_label(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+std::string number(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  return fmt::format("{}", v);
+}
+
+// Merges an extra label (le="...") into a rendered label key.
+std::string with_label(const std::string& key, std::string_view name, std::string_view value) {
+  std::string extra = fmt::format("{}=\"{}\"", name, value);
+  if (key.empty()) return "{" + extra + "}";
+  return key.substr(0, key.size() - 1) + "," + extra + "}";
+}
+
+}  // namespace
+
+std::string Family::label_key(Labels labels) {
+  if (labels.empty()) return {};
+  std::sort(labels.begin(), labels.end());
+  std::string out = "{";
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (i) out.push_back(',');
+    out += labels[i].first;
+    out += "=\"";
+    out += escape_label(labels[i].second);
+    out += '"';
+  }
+  out.push_back('}');
+  return out;
+}
+
+void Family::header(std::string& out) const {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, help_, name_, type_);
+}
+
+void Counter::inc(const Labels& labels, double by) {
+  auto key = label_key(labels);
+  std::lock_guard lock(mutex_);
+  values_[key] += by;
+}
+
+double Counter::value(const Labels& labels) const {
+  auto key = label_key(labels);
+  std::lock_guard lock(mutex_);
+  auto it = values_.find(key);
+  return it == values_.end() ? 0.0 : it->second;
+}
+
+void Counter::render(std::string& out) const {
+  std::lock_guard lock(mutex_);
+  header(out);
+  for (const auto& [k, v] : values_) out += fmt::format("{}{} {}\n", name_, k, number(v));
+}
+
+void Gauge::set(const Labels& labels, double v) {
+  auto key = label_key(labels);
+  std::lock_guard lock(mutex_);
+  values_[key] = v;
+}
+
+void Gauge::add(const Labels& labels, double by) {
+  auto key = label_key(labels);
+  std::lock_guard lock(mutex_);
+  values_[key] += by;
+}
+
+double Gauge::value(const Labels& labels) const {
+  auto key = label_key(labels);
+  std::lock_guard lock(mutex_);
+  auto it = values_.find(key);
+  return it == values_.end() ? 0.0 : it->second;
+}
+
+void Gauge::render(std::string& out) const {
+  std::lock_guard lock(mutex_);
+  header(out);
+  for (const auto& [k, v] : values_) out += fmt::format("{}{} {}\n", name_, k, number(v));
+}
+
+void Histogram::observe(const Labels& labels, double v) {
+  auto key = label_key(labels);
+  std::lock_guard lock(mutex_);
+  auto& s = series_[key];
+  if (s.buckets.empty()) s.buckets.assign(bounds_.size() + 1, 0);
+  auto idx = static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
+  ++s.buckets[idx];
+  s.sum += v;
+  ++s.count;
+}
+
+void Histogram::render(std::string& out) const {
+  std::lock_guard lock(mutex_);
+  header(out);
+  for (const auto& [k, s] : series_) {
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < bounds_.size(); ++i) {
+      cumulative += s.buckets[i];
+      out += fmt::format("{}_bucket{} {}\n", name_, with_label(k, "le", number(bounds_[i])), cumulative);
+    }
+    cumulative += s.buckets.back();
+    out += fmt::format("{}_bucket{} {}\n", name_, with_label(k, "le", "+Inf"), cumulative);
+    out += fmt::format("{}_sum{} {}\n", name_, k, number(s.sum));
+    out += fmt::format("{}_count{} {}\n", name_, k, s.count);
+  }
+}
+
+template <class T, class... A>
+T& Registry::get(const std::string& name, A&&... args) {
+  std::lock_guard lock(mutex_);
+  for (auto& f : families_) {
+    if (f->name() == name) {
+      if (auto* t = dynamic_cast<T*>(f.get())) return *t;
+      throw std::logic_error("metric registered twice with different types: " + name);
+    }
+  }
+  families_.push_back(std::make_unique<T>(name, std::forward<A>(args)...));
+  return static_cast<T&>(*families_.back());
+}
+
+Counter& Registry::counter(const std::string& name, const std::string& help) { return get<Counter>(name, help); }
+Gauge& Registry::gauge(const std::string& name, const std::string& help) { return get<Gauge>(name, help); }
+Histogram& Registry::histogram(const std::string& name, const std::string& help, std::vector<double> bounds) {
+  return get<Histogram>(name, help, std::move(bounds));
+}
+
+std::string Registry::render() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  for (const auto& f : families_) f->render(out);
+  return out;
+}
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace bella::obs
