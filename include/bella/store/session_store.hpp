@@ -1,0 +1,37 @@
+// PORT SessionStore: short-lived per-call state (conversation sessions, answered turns).
+#pragma once
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "bella/core/asio.hpp"
+
+namespace bella::store {
+
+/// Thrown by a backend that cannot answer (Redis down, timed out). FallbackStore catches it.
+struct StoreUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// A key-value store with per-key TTL. Keys are full keys ("bella:call:<CallSid>").
+/// Thread-safe: every method may be called concurrently from any coroutine.
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+
+  /// The value, or nullopt when absent or expired.
+  virtual Task<std::optional<std::string>> load(std::string key) = 0;
+  /// Sets the value with a TTL (SET key value EX ttl) in one round trip.
+  virtual Task<void> save(std::string key, std::string value, std::chrono::seconds ttl) = 0;
+  /// Sets the value only if the key is absent (SET NX EX); true when this caller claimed it.
+  /// Used to claim a call's turn before acting on it.
+  virtual Task<bool> claim(std::string key, std::string value, std::chrono::seconds ttl) = 0;
+  virtual Task<void> erase(std::string key) = 0;
+
+  /// "redis" or "memory": which backend answers now (for logs, metrics and /readyz).
+  [[nodiscard]] virtual std::string_view backend() const = 0;
+};
+
+}  // namespace bella::store
