@@ -1,0 +1,290 @@
+// The HTTP foundation over real sockets against the real bella binary: health, readiness both
+// ways, routing errors, limits, keep-alive, slow clients, graceful drain and configuration errors.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <future>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+
+namespace bella::testing {
+namespace {
+
+std::string env_or_fail(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) {
+    ADD_FAILURE() << name << " is not set: run the tests through scripts/test, which starts PostgreSQL and Redis";
+    return {};
+  }
+  return v;
+}
+
+/// A listening socket that never accepts or answers: connections hang, as with a stalled server.
+class BlackHole {
+ public:
+  BlackHole() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 16);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~BlackHole() { ::close(fd_); }
+  BlackHole(const BlackHole&) = delete;
+  BlackHole& operator=(const BlackHole&) = delete;
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+/// A port with nothing listening on it.
+std::uint16_t closed_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+/// A raw TCP connection, for what an HTTP client library would not do (trickle, pipeline).
+class RawSocket {
+ public:
+  explicit RawSocket(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    timeval tv{10, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~RawSocket() { ::close(fd_); }
+  RawSocket(const RawSocket&) = delete;
+  RawSocket& operator=(const RawSocket&) = delete;
+  [[nodiscard]] bool connected() const { return connected_; }
+  bool send(std::string_view data) { return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size()); }
+  /// Reads until `needle` has been seen `times` times, EOF, or the receive timeout.
+  std::string read_until(std::string_view needle, int times = 1) {
+    std::string out;
+    char buf[4096];
+    while (true) {
+      int seen = 0;
+      for (auto p = out.find(needle); p != std::string::npos; p = out.find(needle, p + 1)) ++seen;
+      if (seen >= times) break;
+      auto n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        eof_ = n == 0;
+        break;
+      }
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+  [[nodiscard]] bool saw_eof() const { return eof_; }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  bool eof_ = false;
+};
+
+TEST(ServerE2E, HealthzIsOkWithoutBackends) {
+  ServerProcess server(EnvVars{});
+  auto res = http_request(server.port(), "GET", "/healthz");
+  EXPECT_EQ(res.status, 200u);
+  EXPECT_EQ(res.json(), nlohmann::json({{"status", "ok"}}));
+  EXPECT_EQ(res.header("Content-Type"), "application/json");
+  EXPECT_FALSE(res.header("X-Request-Id").empty());
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(ServerE2E, RequestIdIsEchoedAndLogged) {
+  ServerProcess server(EnvVars{});
+  auto res = http_request(server.port(), "GET", "/healthz", {{"X-Request-Id", "trace-abc-123"}});
+  EXPECT_EQ(res.header("X-Request-Id"), "trace-abc-123");
+  EXPECT_TRUE(server.wait_for_output("request_id=trace-abc-123", std::chrono::seconds(5)));
+  EXPECT_NE(server.output().find("duration_us="), std::string::npos);
+}
+
+TEST(ServerE2E, ReadyzIsOkWhenPostgresAndRedisAnswer) {
+  const auto pg = env_or_fail("BELLA_TEST_DATABASE_URL");
+  const auto redis = env_or_fail("BELLA_TEST_REDIS_URL");
+  ServerProcess server(EnvVars{{"DATABASE_URL", pg}, {"REDIS_URL", redis}});
+  auto res = http_request(server.port(), "GET", "/readyz");
+  EXPECT_EQ(res.status, 200u) << res.body;
+  auto body = res.json();
+  EXPECT_EQ(body["checks"]["postgres"]["status"], "ok");
+  EXPECT_EQ(body["checks"]["redis"]["status"], "ok");
+}
+
+TEST(ServerE2E, ReadyzIs503NamingWhatIsDown) {
+  const auto pg_port = closed_port();
+  const auto redis_port = closed_port();
+  ServerProcess server(EnvVars{{"DATABASE_URL", "postgresql://postgres@127.0.0.1:" + std::to_string(pg_port) + "/x"},
+                               {"REDIS_URL", "redis://127.0.0.1:" + std::to_string(redis_port) + "/0"}});
+  auto res = http_request(server.port(), "GET", "/readyz");
+  EXPECT_EQ(res.status, 503u);
+  EXPECT_EQ(res.header("Content-Type"), "application/problem+json");
+  auto body = res.json();
+  EXPECT_EQ(body["checks"]["postgres"]["status"], "fail");
+  EXPECT_EQ(body["checks"]["redis"]["status"], "fail");
+  EXPECT_NE(body["detail"].get<std::string>().find("postgres"), std::string::npos);
+  // Liveness does not depend on the backends.
+  EXPECT_EQ(http_request(server.port(), "GET", "/healthz").status, 200u);
+}
+
+TEST(ServerE2E, ReadyzProbeHasADeadline) {
+  BlackHole stalled;
+  ServerProcess server(EnvVars{{"DATABASE_URL", "postgresql://postgres@127.0.0.1:" + std::to_string(stalled.port()) + "/x"},
+                               {"READY_TIMEOUT_MS", "300"}});
+  auto res = http_request(server.port(), "GET", "/readyz");
+  EXPECT_EQ(res.status, 503u);
+  EXPECT_NE(res.json()["checks"]["postgres"]["error"].get<std::string>().find("no answer within 300 ms"),
+            std::string::npos)
+      << res.body;
+}
+
+TEST(ServerE2E, UnknownPathIs404AndWrongMethodIs405WithAllow) {
+  ServerProcess server(EnvVars{});
+  auto missing = http_request(server.port(), "GET", "/nope");
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_EQ(missing.header("Content-Type"), "application/problem+json");
+  EXPECT_EQ(missing.json()["status"], 404);
+  auto wrong = http_request(server.port(), "DELETE", "/healthz");
+  EXPECT_EQ(wrong.status, 405u);
+  EXPECT_EQ(wrong.header("Allow"), "GET");
+}
+
+TEST(ServerE2E, OversizedBodyIs413) {
+  ServerProcess server(EnvVars{{"MAX_BODY_BYTES", "2048"}});
+  auto res = http_request(server.port(), "POST", "/healthz", {{"Content-Type", "text/plain"}}, std::string(10'000, 'x'));
+  EXPECT_EQ(res.status, 413u);
+  EXPECT_EQ(res.header("Content-Type"), "application/problem+json");
+  // The server is still fine afterwards.
+  EXPECT_EQ(http_request(server.port(), "GET", "/healthz").status, 200u);
+}
+
+TEST(ServerE2E, KeepAliveServesSeveralRequestsOnOneConnection) {
+  ServerProcess server(EnvVars{});
+  RawSocket sock(server.port());
+  ASSERT_TRUE(sock.connected());
+  ASSERT_TRUE(sock.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto first = sock.read_until("{\"status\":\"ok\"}");
+  EXPECT_NE(first.find("HTTP/1.1 200"), std::string::npos);
+  // Same socket, second and third request (pipelined).
+  ASSERT_TRUE(sock.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto more = sock.read_until("HTTP/1.1 404");
+  EXPECT_NE(more.find("HTTP/1.1 200"), std::string::npos);
+  EXPECT_NE(more.find("HTTP/1.1 404"), std::string::npos);
+  EXPECT_FALSE(sock.saw_eof());
+}
+
+TEST(ServerE2E, TricklingClientIsDropped) {
+  ServerProcess server(EnvVars{{"READ_TIMEOUT_MS", "400"}});
+  RawSocket sock(server.port());
+  ASSERT_TRUE(sock.connected());
+  // One byte every 100 ms: the request would take ~3 s, far past the 400 ms read deadline.
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: aaaaaaa\r\n\r\n";
+  bool refused = false;
+  for (char c : request) {
+    if (!sock.send(std::string_view(&c, 1))) {
+      refused = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto got = sock.read_until("HTTP/1.1");
+  EXPECT_TRUE(refused || sock.saw_eof()) << "server kept a trickling connection open";
+  EXPECT_EQ(got.find("200 OK"), std::string::npos) << "a trickled request must not be served";
+  EXPECT_EQ(http_request(server.port(), "GET", "/healthz").status, 200u);
+}
+
+TEST(ServerE2E, ConnectionCapRefusesTheExtraConnection) {
+  ServerProcess server(EnvVars{{"MAX_CONNECTIONS", "2"}});
+  RawSocket a(server.port()), b(server.port());
+  ASSERT_TRUE(a.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(b.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_NE(a.read_until("\"ok\"}").find("200 OK"), std::string::npos);
+  EXPECT_NE(b.read_until("\"ok\"}").find("200 OK"), std::string::npos);
+  RawSocket c(server.port());
+  auto third = c.read_until("\r\n\r\n");
+  EXPECT_NE(third.find("503"), std::string::npos) << third;
+}
+
+TEST(ServerE2E, SigtermDrainsTheInFlightRequestAndExitsZero) {
+  BlackHole stalled;  // /readyz will wait on it for READY_TIMEOUT_MS: an in-flight request
+  ServerProcess server(EnvVars{{"DATABASE_URL", "postgresql://postgres@127.0.0.1:" + std::to_string(stalled.port()) + "/x"},
+                               {"READY_TIMEOUT_MS", "1500"}});
+  auto in_flight = std::async(std::launch::async, [port = server.port()] { return http_request(port, "GET", "/readyz"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  server.signal(SIGTERM);
+  ASSERT_TRUE(server.wait_for_output("draining", std::chrono::seconds(5)));
+  // New connections are no longer accepted while draining.
+  RawSocket late(server.port());
+  EXPECT_TRUE(!late.connected() || (late.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), late.read_until("\r\n\r\n").empty()));
+  auto res = in_flight.get();
+  EXPECT_EQ(res.status, 503u);  // answered, not cut off
+  EXPECT_EQ(server.wait(), 0);
+}
+
+TEST(ServerE2E, IdleKeepAliveConnectionDoesNotDelayShutdown) {
+  ServerProcess server(EnvVars{{"DRAIN_TIMEOUT_MS", "20000"}});
+  RawSocket idle(server.port());
+  ASSERT_TRUE(idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  idle.read_until("\"ok\"}");
+  // The idle connection is closed at once, so exit comes long before the 20 s drain deadline.
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.stop(std::chrono::seconds(10)), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+}
+
+struct BadConfig {
+  const char* variable;
+  const char* value;
+};
+
+class ConfigErrorE2E : public ::testing::TestWithParam<BadConfig> {};
+
+TEST_P(ConfigErrorE2E, StopsStartUpWithExitCode2NamingTheVariable) {
+  const auto& bad = GetParam();
+  auto [code, output] = ServerProcess::run_to_exit(ServerOptions{.env = {{bad.variable, bad.value}}});
+  EXPECT_EQ(code, 2) << output;
+  EXPECT_NE(output.find(bad.variable), std::string::npos) << output;
+  EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 1) << "one line, got: " << output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Variables, ConfigErrorE2E,
+                         ::testing::Values(BadConfig{"PORT", "abc"}, BadConfig{"PORT", "70000"},
+                                           BadConfig{"DATABASE_URL", "postgres://u@host:notaport/db"},
+                                           BadConfig{"DATABASE_URL", "mysql://nope"},
+                                           BadConfig{"REDIS_URL", "http://localhost"},
+                                           BadConfig{"LOG_LEVEL", "loud"}, BadConfig{"LOG_FORMAT", "xml"},
+                                           BadConfig{"BUSINESS_TZ", "Mars/Olympus"},
+                                           BadConfig{"APPOINTMENT_MINUTES", "0"},
+                                           BadConfig{"PUBLIC_BASE_URL", "ftp://x"}),
+                         [](const auto& info) {
+                           std::string n = std::string(info.param.variable) + "_" + std::to_string(info.index);
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace bella::testing
