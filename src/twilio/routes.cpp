@@ -1,0 +1,164 @@
+// Twilio voice webhooks. Twilio hears any non-200 as "an application error has occurred", so after
+// the signature check every failure is answered with polite TwiML, never an HTTP error.
+#include "bella/twilio/routes.hpp"
+
+#include <charconv>
+
+#include <spdlog/spdlog.h>
+
+namespace bella::twilio {
+namespace {
+
+constexpr std::string_view kCollectPath = "/twilio/voice/collect";
+
+std::string collect_url(int turn) { return std::string(kCollectPath) + "?turn=" + std::to_string(turn); }
+
+std::vector<std::string> split_hints(std::string_view hints) {
+  std::vector<std::string> out;
+  while (!hints.empty()) {
+    auto comma = hints.find(',');
+    auto part = hints.substr(0, comma);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    if (!part.empty()) out.emplace_back(part);
+    hints = comma == std::string_view::npos ? std::string_view{} : hints.substr(comma + 1);
+  }
+  return out;
+}
+
+bool valid_call_sid(std::string_view sid) {
+  if (sid.size() != 34 || sid.substr(0, 2) != "CA") return false;
+  for (char c : sid.substr(2))
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+std::optional<int> turn_from_query(std::string_view target) {
+  for (const auto& [k, v] : http::parse_form(http::target_query(target))) {
+    if (k != "turn") continue;
+    int n = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec == std::errc{} && p == v.data() + v.size() && n > 0) return n;
+  }
+  return std::nullopt;
+}
+
+http::Response twiml_response(const http::Request& req, std::string body) {
+  return http::make_response(req, http::Status::ok, std::move(body), kTwimlContentType);
+}
+
+/// Checks the signature; on failure returns the 403 to send.
+std::optional<http::Response> refuse_unsigned(const http::Request& req, const Params& form,
+                                              const WebhookSettings& settings) {
+  if (settings.auth_token.empty()) return std::nullopt;
+  const auto header = req.find("X-Twilio-Signature");
+  const std::string_view signature = header == req.end() ? std::string_view{} : header->value();
+  if (validate(settings.auth_token, public_url(settings.url, req), form, signature)) return std::nullopt;
+  spdlog::warn("twilio signature rejected path={} present={}", http::target_path(req.target()), !signature.empty());
+  return http::problem(req, http::Status::forbidden, "Forbidden", "Invalid or missing X-Twilio-Signature.");
+}
+
+struct Parsed {
+  call::TurnInput input;
+  std::optional<http::Response> error;
+};
+
+Parsed parse(const http::Request& req, const WebhookSettings& settings) {
+  Parsed out;
+  const auto form = http::parse_form(req.body());
+  if (auto refused = refuse_unsigned(req, form, settings)) {
+    out.error = std::move(refused);
+    return out;
+  }
+  const auto* sid = http::form_value(form, "CallSid");
+  if (!sid || !valid_call_sid(*sid)) {
+    out.error = http::problem(req, http::Status::bad_request, "Bad Request", "CallSid is missing or malformed.");
+    return out;
+  }
+  auto value = [&](std::string_view name) {
+    const auto* v = http::form_value(form, name);
+    return v ? *v : std::string{};
+  };
+  out.input = call::TurnInput{.call_sid = *sid,
+                              .from = value("From"),
+                              .speech = value("SpeechResult"),
+                              .digits = value("Digits"),
+                              .turn = turn_from_query(req.target())};
+  return out;
+}
+
+}  // namespace
+
+std::string render_reply(const call::Reply& reply, int next_turn, const WebhookSettings& settings) {
+  Twiml doc(settings.voice);
+  if (reply.listen == call::Reply::Listen::none) {
+    for (const auto& line : reply.lines) doc.say(line);
+  } else {
+    Gather g;
+    g.action = collect_url(next_turn);
+    g.prompts = reply.lines;
+    g.hints = split_hints(reply.hints);
+    if (reply.listen == call::Reply::Listen::keypad_or_speech) {
+      // A phone number: 10 or 11 keys, ended by '#' (numDigits would cut an 11-digit entry short).
+      g.input = "dtmf speech";
+      g.finish_on_key = "#";
+      g.timeout = 10;
+    }
+    doc.gather(g);
+  }
+  if (reply.transfer && !settings.front_desk_number.empty()) doc.dial(settings.front_desk_number);
+  if (reply.hangup || (reply.transfer && settings.front_desk_number.empty())) doc.hangup();
+  return doc.str();
+}
+
+void add_twilio_routes(http::Router& router, call::CallHandler& calls, WebhookSettings settings) {
+  auto shared = std::make_shared<const WebhookSettings>(std::move(settings));
+
+  // POST /twilio/voice: a call comes in; greet and ask the first question.
+  router.add(http::Verb::post, "/twilio/voice",
+             [&calls, shared](const http::Request& req, http::RequestContext& ctx) -> Task<http::Response> {
+               auto parsed = parse(req, *shared);
+               if (parsed.error) co_return std::move(*parsed.error);
+               const call::Render render = [shared](const call::Reply& r, int next) {
+                 return render_reply(r, next, *shared);
+               };
+               try {
+                 co_return twiml_response(req, co_await calls.start(parsed.input, render));
+               } catch (const std::exception& e) {
+                 spdlog::error("call start failed call_sid={} error={} request_id={}", parsed.input.call_sid, e.what(),
+                               ctx.request_id);
+               }
+               call::Reply sorry{.lines = {"I'm sorry, we're having a problem on our side. Please call back in a few "
+                                           "minutes."},
+                                 .listen = call::Reply::Listen::none,
+                                 .hints = {},
+                                 .hangup = true,
+                                 .transfer = !shared->front_desk_number.empty()};
+               co_return twiml_response(req, render_reply(sorry, 1, *shared));
+             });
+
+  // POST /twilio/voice/collect?turn=N: what the caller said (or silence) for turn N.
+  router.add(http::Verb::post, std::string(kCollectPath),
+             [&calls, shared](const http::Request& req, http::RequestContext& ctx) -> Task<http::Response> {
+               auto parsed = parse(req, *shared);
+               if (parsed.error) co_return std::move(*parsed.error);
+               const call::Render render = [shared](const call::Reply& r, int next) {
+                 return render_reply(r, next, *shared);
+               };
+               try {
+                 co_return twiml_response(req, co_await calls.collect(parsed.input, render));
+               } catch (const std::exception& e) {
+                 spdlog::error("call turn failed call_sid={} error={} request_id={}", parsed.input.call_sid, e.what(),
+                               ctx.request_id);
+               }
+               // Nothing advanced and the turn's claim was released: ask for the same turn again.
+               call::Reply again{.lines = {"I'm sorry, could you say that again?"},
+                                 .listen = call::Reply::Listen::speech,
+                                 .hints = {},
+                                 .hangup = false,
+                                 .transfer = false};
+               co_return twiml_response(req, render_reply(again, parsed.input.turn.value_or(0), *shared));
+             });
+}
+
+}  // namespace bella::twilio
