@@ -4,6 +4,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <random>
@@ -79,6 +82,12 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return 0;
     }
+    static constexpr std::string_view kOptions[] = {"--url", "--from", "--to", "--token",
+                                                    "--public-base-url", "--path", "--account-sid"};
+    if (std::find(std::begin(kOptions), std::end(kOptions), arg) == std::end(kOptions)) {
+      std::cerr << "bella-call: unknown option " << arg << "\n" << kUsage;
+      return 2;
+    }
     if (i + 1 >= argc) {
       std::cerr << "bella-call: " << arg << " needs a value\n" << kUsage;
       return 2;
@@ -90,17 +99,15 @@ int main(int argc, char** argv) {
     else if (arg == "--token") options.auth_token = value;
     else if (arg == "--public-base-url") options.public_base_url = value;
     else if (arg == "--path") options.voice_path = value;
-    else if (arg == "--account-sid") options.account_sid = value;
-    else {
-      std::cerr << "bella-call: unknown option " << arg << "\n" << kUsage;
-      return 2;
-    }
+    else options.account_sid = value;
   }
   std::random_device rd;
   std::mt19937_64 rng{(static_cast<std::uint64_t>(rd()) << 32) ^ rd()};
   options.call_sid = bella::twilio::make_sid("CA", rng(), rng());
   if (options.account_sid.empty()) options.account_sid = bella::twilio::make_sid("AC", rng(), rng());
 
+  // Piped input is not echoed by a terminal: print it so a transcript reads as a dialogue.
+  options.echo_input = isatty(STDIN_FILENO) == 0;
   bella::twilio::CallSimulator call{options, blocking_post};
   return call.run(std::cin, std::cout);
 }

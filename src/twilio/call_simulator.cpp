@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <istream>
 #include <ostream>
 #include <stdexcept>
@@ -126,9 +127,14 @@ Result<std::string> CallSimulator::post(const std::string& public_target, const 
   } catch (const std::exception& e) {
     return Error{Errc::unavailable, std::string{"[cannot reach "} + req.url + ": " + e.what() + "; Twilio error 11205]"};
   }
-  if (reply.status != 200)
+  if (reply.status != 200) {
+    // Show the start of the body: a problem+json detail says why (e.g. a bad signature).
+    std::string detail = reply.body.substr(0, 300);
+    std::replace(detail.begin(), detail.end(), '\n', ' ');
     return Error{Errc::invalid_input, "[HTTP " + std::to_string(reply.status) + " from " + req.url +
-                                          ": the caller hears \"an application error has occurred\" (11200)]"};
+                                          ": the caller hears \"an application error has occurred\" (11200)]" +
+                                          (detail.empty() ? "" : "\n[body: " + detail + "]")};
+  }
   const std::string_view type = std::string_view{reply.content_type}.substr(0, reply.content_type.find(';'));
   if (type != "text/xml" && type != "application/xml")
     out << "[warning: Content-Type is '" << reply.content_type << "', Twilio wants text/xml (12300)]\n";
@@ -172,6 +178,7 @@ int CallSimulator::run(std::istream& in, std::ostream& out) {
         return 0;
       }
       if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (options_.echo_input) out << (line.empty() ? "(silence)" : line) << "\n";
       Params params = base_params("in-progress");
       const bool empty_result = line.empty() || line == "#";
       if (empty_result && verb.attr("actionOnEmptyResult") != "true") {

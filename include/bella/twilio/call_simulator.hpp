@@ -50,6 +50,7 @@ struct CallerOptions {
   std::string account_sid;                    // AC + 32 hex
   double confidence = 0.9;
   int max_requests_without_input = 20;        // a Redirect loop ends the call
+  bool echo_input = false;                    // print each line read (stdin is not a terminal)
 };
 
 /// Runs one call: POST {voice_path}, print what the caller hears, then read lines from `in`:

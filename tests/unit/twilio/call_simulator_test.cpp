@@ -161,6 +161,17 @@ TEST(CallSimulator, SilenceFallsThroughWithoutActionOnEmptyResult) {
   EXPECT_NE(call.out.str().find("Bella: Are you still there?"), std::string::npos);
 }
 
+TEST(CallSimulator, EchoesPipedInputAsADialogue) {
+  Call call;
+  call.options.echo_input = true;
+  call.server.reply(ask("Name?"));
+  call.server.reply(ask("Again?"));
+  call.server.reply(Twiml{}.hangup().str());
+  call.run("Sarah\n\n");
+  EXPECT_NE(call.out.str().find("you> Sarah\n"), std::string::npos) << call.out.str();
+  EXPECT_NE(call.out.str().find("you> (silence)\n"), std::string::npos) << call.out.str();
+}
+
 TEST(CallSimulator, EndOfInputHangsUp) {
   Call call;
   call.server.reply(ask("Name?"));
@@ -172,10 +183,11 @@ TEST(CallSimulator, EndOfInputHangsUp) {
 
 TEST(CallSimulator, ErrorsAreReportedLikeTwilio) {
   Call forbidden;
-  forbidden.server.reply("{}", 403, "application/problem+json");
+  forbidden.server.reply(R"({"title":"Forbidden","detail":"bad signature"})", 403, "application/problem+json");
   forbidden.run("");
   EXPECT_EQ(forbidden.exit_code, 1);
   EXPECT_NE(forbidden.out.str().find("HTTP 403"), std::string::npos);
+  EXPECT_NE(forbidden.out.str().find("bad signature"), std::string::npos);
 
   Call junk;
   junk.server.reply(" " + Twiml{}.hangup().str());  // a byte before <?xml: Twilio's 12100
