@@ -1,0 +1,54 @@
+// X-Twilio-Signature: computing and checking Twilio's request signatures, and the URL they cover.
+#pragma once
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "bella/http/message.hpp"
+
+namespace bella::app {
+struct Config;
+}
+
+namespace bella::twilio {
+
+/// Decoded form parameters, in request order; a name may repeat.
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+/// Base64(HMAC-SHA1(auth_token, url + name/value pairs)). Names are sorted byte-wise; a repeated
+/// name contributes each of its distinct values in sorted order (as twilio-python/-node/-php do).
+/// Signs `url` exactly as given: callers pick the port form.
+std::string sign(std::string_view auth_token, std::string_view url, const Params& params);
+
+/// True when `signature` matches `url` (as given, without its port, or with the scheme's standard
+/// port added; the official libraries accept both forms) and `params`. Constant-time comparison.
+/// An empty token or signature never validates.
+bool validate(std::string_view auth_token, std::string_view url, const Params& params,
+              std::string_view signature);
+
+/// JSON-body variant: the URL carries bodySHA256=<hex SHA-256 of body>; the signature covers the
+/// URL alone (no params) and the body must hash to that value. False when bodySHA256 is absent.
+bool validate_body(std::string_view auth_token, std::string_view url, std::string_view body,
+                   std::string_view signature);
+
+/// The URL forms Twilio may have signed: as given with the standard port added when absent, and
+/// with any port removed (what the official libraries try). Userinfo and IPv6 hosts are kept.
+std::vector<std::string> url_variants(std::string_view url);
+
+/// Lower-case hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+struct PublicUrlSettings {
+  std::string public_base_url;  // PUBLIC_BASE_URL, e.g. "https://bella.example.com" (no trailing '/')
+  bool trusted_proxy = false;   // TRUSTED_PROXY: X-Forwarded-Proto/-Host come from our load balancer
+};
+
+/// The URL Twilio requested, to be signed over. With trusted_proxy: scheme from X-Forwarded-Proto
+/// and host from X-Forwarded-Host (else Host), first value of each. Otherwise PUBLIC_BASE_URL, or
+/// "http://" + Host when that is unset (local development). The raw request target is appended
+/// byte for byte: re-serialising the query would change escapes and break signatures.
+std::string public_url(const PublicUrlSettings& settings, const http::Request& req);
+std::string public_url(const app::Config& config, const http::Request& req);
+
+}  // namespace bella::twilio

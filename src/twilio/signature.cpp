@@ -1,0 +1,191 @@
+// X-Twilio-Signature: HMAC-SHA1 over URL + sorted params, port variants, bodySHA256, public URL.
+#include "bella/twilio/signature.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+#include "bella/app/config.hpp"
+
+namespace bella::twilio {
+namespace {
+
+std::string base64(const unsigned char* data, std::size_t n) {
+  std::string out(4 * ((n + 2) / 3), '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+/// URL + every name/value pair: names sorted byte-wise, each name's distinct values sorted.
+/// Sorting pairs (not concatenated strings) matters: "Reason" must precede "ReasonConferenceEnded".
+std::string signing_string(std::string_view url, const Params& params) {
+  std::map<std::string, std::set<std::string>> sorted;
+  for (const auto& [name, value] : params) sorted[name].insert(value);
+  std::string s{url};
+  for (const auto& [name, values] : sorted)
+    for (const auto& value : values) s.append(name).append(value);
+  return s;
+}
+
+bool equal_constant_time(std::string_view a, std::string_view b) {
+  // The length of a Base64 SHA-1 digest is public; only the content comparison must not leak.
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+struct UrlParts {
+  std::string_view scheme;     // "https"
+  std::string_view userinfo;   // "user:pass@" including '@', or empty
+  std::string_view host;       // "example.com" or "[::1]"
+  std::string_view port;       // "443" (without ':'), or empty
+  std::string_view rest;       // path, query and fragment
+  bool ok = false;
+};
+
+UrlParts split_url(std::string_view url) {
+  UrlParts p;
+  const auto sep = url.find("://");
+  if (sep == std::string_view::npos) return p;
+  p.scheme = url.substr(0, sep);
+  std::string_view after = url.substr(sep + 3);
+  const auto auth_end = std::min(after.find_first_of("/?#"), after.size());
+  std::string_view authority = after.substr(0, auth_end);
+  p.rest = after.substr(auth_end);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    p.userinfo = authority.substr(0, at + 1);
+    authority = authority.substr(at + 1);
+  }
+  std::size_t colon = std::string_view::npos;
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return p;
+    if (close + 1 < authority.size() && authority[close + 1] == ':') colon = close + 1;
+  } else {
+    colon = authority.rfind(':');
+  }
+  p.host = authority.substr(0, colon);
+  if (colon != std::string_view::npos) p.port = authority.substr(colon + 1);
+  p.ok = !p.host.empty();
+  return p;
+}
+
+std::string_view standard_port(std::string_view scheme) {
+  if (scheme == "https") return "443";
+  if (scheme == "http") return "80";
+  return {};
+}
+
+std::string join(const UrlParts& p, std::string_view port) {
+  std::string s;
+  s.append(p.scheme).append("://").append(p.userinfo).append(p.host);
+  if (!port.empty()) s.append(":").append(port);
+  s.append(p.rest);
+  return s;
+}
+
+std::string_view first_list_value(std::string_view v) {
+  v = v.substr(0, v.find(','));
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
+std::string_view header(const http::Request& req, std::string_view name) {
+  auto it = req.find(name);
+  return it == req.end() ? std::string_view{} : std::string_view{it->value().data(), it->value().size()};
+}
+
+}  // namespace
+
+std::string sign(std::string_view auth_token, std::string_view url, const Params& params) {
+  const std::string msg = signing_string(url, params);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int len = 0;
+  HMAC(EVP_sha1(), auth_token.data(), static_cast<int>(auth_token.size()),
+       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), mac.data(), &len);
+  return base64(mac.data(), len);
+}
+
+std::vector<std::string> url_variants(std::string_view url) {
+  const UrlParts p = split_url(url);
+  if (!p.ok) return {std::string{url}};
+  std::vector<std::string> out;
+  // With port: as given when a port is present, else the scheme's standard port added.
+  if (!p.port.empty()) {
+    out.emplace_back(url);
+    out.push_back(join(p, {}));
+  } else {
+    out.emplace_back(url);
+    if (auto std_port = standard_port(p.scheme); !std_port.empty()) out.push_back(join(p, std_port));
+  }
+  return out;
+}
+
+bool validate(std::string_view auth_token, std::string_view url, const Params& params,
+              std::string_view signature) {
+  if (auth_token.empty() || signature.empty()) return false;
+  bool any = false;
+  // Every variant is checked (no early exit) so the timing does not tell which form matched.
+  for (const auto& candidate : url_variants(url))
+    any = equal_constant_time(sign(auth_token, candidate, params), signature) || any;
+  return any;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * digest.size());
+  for (unsigned char b : digest) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0x0f]);
+  }
+  return out;
+}
+
+bool validate_body(std::string_view auth_token, std::string_view url, std::string_view body,
+                   std::string_view signature) {
+  std::string_view query = url.substr(0, url.find('#'));
+  const auto q = query.find('?');
+  if (q == std::string_view::npos) return false;
+  const auto form = http::parse_form(query.substr(q + 1));
+  const std::string* expected = http::form_value(form, "bodySHA256");
+  if (expected == nullptr) return false;
+  std::string want = *expected;
+  std::transform(want.begin(), want.end(), want.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const bool signed_ok = validate(auth_token, url, {}, signature);
+  return equal_constant_time(sha256_hex(body), want) && signed_ok;
+}
+
+std::string public_url(const PublicUrlSettings& settings, const http::Request& req) {
+  std::string_view base = settings.public_base_url;
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  const std::string_view target{req.target().data(), req.target().size()};
+  const UrlParts configured = split_url(base);
+
+  if (settings.trusted_proxy) {
+    std::string_view proto = first_list_value(header(req, "X-Forwarded-Proto"));
+    std::string_view host = first_list_value(header(req, "X-Forwarded-Host"));
+    if (host.empty()) host = header(req, "Host");
+    if (proto.empty()) proto = configured.ok ? configured.scheme : std::string_view{"http"};
+    if (host.empty() && configured.ok) return std::string{base} + std::string{target};
+    return std::string{proto} + "://" + std::string{host} + std::string{target};
+  }
+  if (!base.empty()) return std::string{base} + std::string{target};
+  return "http://" + std::string{header(req, "Host")} + std::string{target};
+}
+
+std::string public_url(const app::Config& config, const http::Request& req) {
+  const PublicUrlSettings settings{.public_base_url = config.public_base_url, .trusted_proxy = config.trusted_proxy};
+  return public_url(settings, req);
+}
+
+}  // namespace bella::twilio
