@@ -7,6 +7,9 @@
 #include <libpq-fe.h>
 
 #include <date/tz.h>
+#include <sstream>
+
+#include "bella/calendar/calendar.hpp"
 
 namespace bella::app {
 namespace {
@@ -216,6 +219,12 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv) {
   env.boolean("TWILIO_ENHANCED", c.twilio_enhanced);
   env.boolean("TRUSTED_PROXY", c.trusted_proxy);
   env.str("FRONT_DESK_NUMBER", c.front_desk_number);
+  if (!c.front_desk_number.empty()) {
+    const auto& n = c.front_desk_number;
+    const bool e164 = n.size() >= 9 && n.size() <= 16 && n[0] == '+' &&
+                      n.find_first_not_of("0123456789", 1) == std::string::npos;
+    if (!e164) throw ConfigError("FRONT_DESK_NUMBER", "'" + n + "' is not an E.164 number like +14035550100");
+  }
 
   env.str("OPENAI_API_KEY", c.openai_api_key);
   env.http_url("OPENAI_BASE_URL", c.openai_base_url);
@@ -233,13 +242,29 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv) {
     throw ConfigError("BUSINESS_TZ", "'" + c.business_tz + "' is not a known IANA time zone");
   }
   env.str("BUSINESS_HOURS", c.business_hours);
+  try {
+    (void)calendar::OpeningHours::parse(c.business_hours);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError("BUSINESS_HOURS", e.what());
+  }
   env.str("OPTIONAL_HOLIDAYS", c.optional_holidays);
+  try {
+    (void)calendar::HolidayOptions::parse(c.optional_holidays);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError("OPTIONAL_HOLIDAYS", e.what());
+  }
   env.integer("APPOINTMENT_MINUTES", c.appointment_minutes, 5, 480);
   env.duration("SESSION_TTL_SECONDS", c.session_ttl, 60, 86'400);
 
   env.oneof("LOG_LEVEL", c.log_level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
   env.oneof("LOG_FORMAT", c.log_format, {"json", "text"});
-  env.str("BELLA_FAKE_NOW", c.fake_now);
+  if (auto v = env.raw("BELLA_FAKE_NOW"); v && !v->empty()) {
+    std::istringstream in(*v);
+    std::chrono::sys_seconds t;
+    in >> date::parse("%FT%T%Ez", t);
+    if (in.fail()) throw ConfigError("BELLA_FAKE_NOW", "'" + *v + "' is not YYYY-MM-DDTHH:MM:SS+HH:MM");
+    c.fake_now = t;
+  }
   return c;
 }
 

@@ -280,7 +280,11 @@ INSTANTIATE_TEST_SUITE_P(Variables, ConfigErrorE2E,
                                            BadConfig{"LOG_LEVEL", "loud"}, BadConfig{"LOG_FORMAT", "xml"},
                                            BadConfig{"BUSINESS_TZ", "Mars/Olympus"},
                                            BadConfig{"APPOINTMENT_MINUTES", "0"},
-                                           BadConfig{"PUBLIC_BASE_URL", "ftp://x"}),
+                                           BadConfig{"PUBLIC_BASE_URL", "ftp://x"},
+                                           BadConfig{"BUSINESS_HOURS", "Mon-Fri 9 to 5"},
+                                           BadConfig{"OPTIONAL_HOLIDAYS", "pancake_day"},
+                                           BadConfig{"FRONT_DESK_NUMBER", "front desk"},
+                                           BadConfig{"TWILIO_SPEECH_TIMEOUT", "auto"}),
                          [](const auto& info) {
                            std::string n = std::string(info.param.variable) + "_" + std::to_string(info.index);
                            return n;

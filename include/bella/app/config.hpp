@@ -82,8 +82,9 @@ struct Config {
   std::string log_level = "info";
   std::string log_format = "json";
 
-  // Tests only: a fixed start for the clock (ISO 8601 with offset). Production never sets it.
-  std::string fake_now;
+  // Tests only: the clock starts at this instant (BELLA_FAKE_NOW, ISO 8601 with offset) and runs
+  // on from there. Production never sets it.
+  std::optional<std::chrono::sys_seconds> fake_now;
 
   /// Reads every variable through `getenv`; throws ConfigError naming the first bad one.
   static Config from_env(const std::function<const char*(const char*)>& getenv);

@@ -1,0 +1,488 @@
+// Whole phone calls against the real bella binary, real PostgreSQL and real Redis: each test
+// drives signed Twilio webhooks turn by turn, checks what the caller hears (TwiML), and checks the
+// row that ended up in PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <cstdlib>
+#include <future>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include <pqxx/pqxx>
+
+#include "bella/twilio/call_simulator.hpp"
+#include "bella/twilio/signature.hpp"
+#include "support/http_client.hpp"
+#include "support/scratch_db.hpp"
+#include "support/server_process.hpp"
+
+namespace bella::testing {
+namespace {
+
+constexpr const char* kToken = "e2e-auth-token";
+constexpr const char* kPublicBase = "https://bella.example.test";
+// Tuesday 5 March 2030, 10:00 in Edmonton (MST). DST starts on Sunday 10 March 2030.
+constexpr const char* kNow = "2030-03-05T10:00:00-07:00";
+
+std::string redis_url_or_fail() {
+  const char* v = std::getenv("BELLA_TEST_REDIS_URL");
+  if (!v || !*v) throw std::runtime_error("BELLA_TEST_REDIS_URL is not set: run the tests through scripts/test");
+  return v;
+}
+
+std::string fresh_call_sid() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return twilio::make_sid("CA", rng(), rng());
+}
+
+EnvVars bella_env(const std::string& database_url, const std::string& redis_url) {
+  return {{"DATABASE_URL", database_url},   {"REDIS_URL", redis_url},         {"TWILIO_AUTH_TOKEN", kToken},
+          {"PUBLIC_BASE_URL", kPublicBase}, {"BELLA_FAKE_NOW", kNow},         {"API_KEY", "staff-key"},
+          {"LOG_LEVEL", "info"},            {"REDIS_TIMEOUT_MS", "200"}};
+}
+
+/// One caller: signs and posts webhooks like Twilio, following the Gather action URLs.
+class Caller {
+ public:
+  Caller(std::uint16_t port, std::string from) : port_(port), from_(std::move(from)), sid_(fresh_call_sid()) {}
+
+  std::string start() { return post("/twilio/voice", {}); }
+  std::string say(const std::string& speech) { return post(action_, {{"SpeechResult", speech}, {"Confidence", "0.91"}}); }
+  std::string silence() { return post(action_, {{"SpeechResult", ""}}); }
+  std::string press(const std::string& digits) { return post(action_, {{"Digits", digits}}); }
+  /// Sends the previous turn's request again, as Twilio does after a read timeout.
+  std::string repeat() { return post(last_target_, last_extra_, /*advance=*/false); }
+  void use_port(std::uint16_t port) { port_ = port; }
+
+  [[nodiscard]] const std::string& sid() const { return sid_; }
+  [[nodiscard]] const std::string& action() const { return action_; }
+
+  twilio::Params params(const twilio::Params& extra) const {
+    twilio::Params p = {{"CallSid", sid_},         {"AccountSid", "AC0123456789abcdef0123456789abcdef"},
+                        {"From", from_},           {"To", "+15875550100"},
+                        {"CallStatus", "in-progress"}, {"Direction", "inbound"},
+                        {"ApiVersion", "2010-04-01"}};
+    p.insert(p.end(), extra.begin(), extra.end());
+    return p;
+  }
+
+  HttpResponse raw_post(const std::string& target, const twilio::Params& p, const std::string& signature) const {
+    return http_request(port_, "POST", target,
+                        {{"Content-Type", "application/x-www-form-urlencoded"}, {"X-Twilio-Signature", signature}},
+                        twilio::form_encode(p));
+  }
+
+ private:
+  std::string post(const std::string& target, const twilio::Params& extra, bool advance = true) {
+    const auto p = params(extra);
+    const auto res = raw_post(target, p, twilio::sign(kToken, std::string(kPublicBase) + target, p));
+    EXPECT_EQ(res.status, 200u) << res.body;
+    EXPECT_EQ(res.header("Content-Type").rfind("text/xml", 0), 0u);
+    EXPECT_EQ(res.body.rfind("<?xml", 0), 0u) << "nothing may precede <?xml";
+    if (advance) {
+      last_target_ = target;
+      last_extra_ = extra;
+      static const std::regex action(R"re(action="([^"]+)")re");
+      std::smatch m;
+      if (std::regex_search(res.body, m, action)) action_ = std::regex_replace(m[1].str(), std::regex("&amp;"), "&");
+    }
+    return res.body;
+  }
+
+  std::uint16_t port_;
+  std::string from_;
+  std::string sid_;
+  std::string action_;
+  std::string last_target_;
+  twilio::Params last_extra_;
+};
+
+struct Row {
+  std::string name, mobile, starts_at_utc, call_sid, status;
+};
+
+std::vector<Row> appointments(const std::string& url) {
+  pqxx::connection conn(url);
+  pqxx::read_transaction tx(conn);
+  std::vector<Row> out;
+  for (const auto& r : tx.exec(
+           "SELECT u.full_name, u.mobile, to_char(a.starts_at_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), "
+           "coalesce(a.call_sid, ''), a.status FROM appointments a JOIN users u ON u.id = a.user_id ORDER BY a.id")) {
+    out.push_back(Row{r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str()});
+  }
+  return out;
+}
+
+int count_users(const std::string& url) {
+  pqxx::connection conn(url);
+  pqxx::read_transaction tx(conn);
+  return tx.exec1("SELECT count(*) FROM users")[0].as<int>();
+}
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+#define EXPECT_HEARS(twiml, phrase) EXPECT_TRUE(contains((twiml), (phrase))) << "expected to hear: " << (phrase) << "\n" << (twiml)
+
+class CallE2E : public ::testing::Test {
+ protected:
+  ScratchDatabase db;
+  std::string redis = redis_url_or_fail();
+  ServerProcess server{bella_env(db.url(), redis)};
+
+  /// Name, caller-ID yes, `when`, yes: returns the final TwiML.
+  std::string book_simply(Caller& c, const std::string& name, const std::string& when) {
+    c.start();
+    c.say("my name is " + name);
+    c.say("yes");
+    c.say(when);
+    return c.say("yes");
+  }
+};
+
+TEST_F(CallE2E, HappyPathWithCallerIdShortcut) {
+  Caller c(server.port(), "+14035550123");
+  auto t = c.start();
+  EXPECT_HEARS(t, "first and last name");
+  EXPECT_HEARS(t, "<Gather");
+  EXPECT_HEARS(t, "actionOnEmptyResult=\"true\"");
+  EXPECT_HEARS(t, "language=\"en-CA\"");
+  t = c.say("My name is Sarah Johnson.");
+  EXPECT_HEARS(t, "Thanks, Sarah. Is the number you're calling from, ending in 0 1 2 3, the best one to reach you?");
+  t = c.say("Yes.");
+  EXPECT_HEARS(t, "What day and time would you like to come in?");
+  t = c.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "Sarah Johnson, Thursday, March 7 at 2 PM, and we'll reach you at the number ending in 0 1 2 3. "
+                  "Shall I book it?");
+  EXPECT_TRUE(appointments(db.url()).empty()) << "nothing is booked before the caller says yes";
+  t = c.say("yeah that's right");
+  EXPECT_HEARS(t, "You're all set, Sarah. Your appointment is on Thursday, March 7 at 2 PM.");
+  EXPECT_HEARS(t, "<Hangup/>");
+  auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].name, "Sarah Johnson");
+  EXPECT_EQ(rows[0].mobile, "+14035550123");
+  EXPECT_EQ(rows[0].starts_at_utc, "2030-03-07 21:00");  // 14:00 MST
+  EXPECT_EQ(rows[0].call_sid, c.sid());
+  EXPECT_EQ(rows[0].status, "scheduled");
+}
+
+TEST_F(CallE2E, OneUtteranceFillsSeveralFields) {
+  Caller c(server.port(), "anonymous");
+  c.start();
+  auto t = c.say("Hi, this is Sarah Johnson, I'd like Thursday at 2");
+  EXPECT_HEARS(t, "What's the best mobile number to reach you?");
+  t = c.say("four oh three, five five five, oh one two three");
+  EXPECT_HEARS(t, "Sarah Johnson, Thursday, March 7 at 2 PM");
+  t = c.say("yes");
+  EXPECT_HEARS(t, "You're all set");
+  auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].mobile, "+14035550123");
+  EXPECT_EQ(rows[0].starts_at_utc, "2030-03-07 21:00");
+}
+
+TEST_F(CallE2E, EachStepRepromptsWithOtherWords) {
+  Caller c(server.port(), "+17805550142");
+  auto first = c.start();
+  auto t = c.silence();
+  EXPECT_HEARS(t, "Sorry, I didn't hear anything.");
+  EXPECT_HEARS(t, "Could you say your first and last name?");
+  t = c.say("Jean-François Bélanger");
+  EXPECT_HEARS(t, "Is the number you're calling from, ending in 0 1 4 2");
+  t = c.say("purple");
+  EXPECT_HEARS(t, "Sorry, was that a yes or a no?");
+  t = c.say("yep");
+  t = c.say("whenever works");
+  EXPECT_HEARS(t, "Sorry, I didn't catch the time.");
+  t = c.say("tomorrow at 10 am");
+  EXPECT_HEARS(t, "Jean-François Bélanger, Wednesday, March 6 at 10 AM");
+  t = c.say("hmm");
+  EXPECT_HEARS(t, "Please say yes or no.");
+  t = c.say("correct");
+  EXPECT_HEARS(t, "You're all set, Jean-François.");
+  auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].name, "Jean-François Bélanger");
+  EXPECT_EQ(rows[0].starts_at_utc, "2030-03-06 17:00");
+}
+
+TEST_F(CallE2E, ThreeFailuresEndPolitely) {
+  Caller c(server.port(), "anonymous");
+  c.start();
+  c.silence();
+  c.silence();
+  auto t = c.silence();
+  EXPECT_HEARS(t, "I'm sorry, I'm having trouble understanding.");
+  EXPECT_HEARS(t, "<Hangup/>");
+  EXPECT_TRUE(appointments(db.url()).empty());
+}
+
+TEST_F(CallE2E, KeypadEntryAfterThreeMisheardNumbers) {
+  Caller c(server.port(), "anonymous");
+  c.start();
+  c.say("this is Sarah Johnson");
+  c.say("mumble");
+  c.say("mumble");
+  auto t = c.say("mumble");
+  EXPECT_HEARS(t, "input=\"dtmf speech\"");
+  EXPECT_HEARS(t, "finishOnKey=\"#\"");
+  EXPECT_HEARS(t, "keypad");
+  t = c.press("4035550123");
+  EXPECT_HEARS(t, "What day and time would you like to come in?");
+}
+
+TEST_F(CallE2E, AfterHoursOffersTheNextOpeningAcrossTheDstChange) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("Sarah Johnson");
+  c.say("yes");
+  auto t = c.say("Saturday at 10");
+  EXPECT_HEARS(t, "We're closed then; the next opening is Monday, March 11 at 9 AM. Does that work?");
+  t = c.say("yes");
+  EXPECT_HEARS(t, "Sarah Johnson, Monday, March 11 at 9 AM");
+  t = c.say("yes");
+  EXPECT_HEARS(t, "You're all set");
+  auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].starts_at_utc, "2030-03-11 15:00");  // 09:00 MDT, after the spring-forward
+}
+
+TEST_F(CallE2E, ATakenSlotOffersAlternativesAndOneIsBooked) {
+  Caller first(server.port(), "+14035550123");
+  book_simply(first, "Sarah Johnson", "Thursday at 2 pm");
+  Caller second(server.port(), "+17805550142");
+  second.start();
+  second.say("my name is Wei Zhang");
+  second.say("yes");
+  auto t = second.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "Sorry, Thursday, March 7 at 2 PM is already taken. The nearest openings are");
+  EXPECT_HEARS(t, "2:30 PM");
+  t = second.say("2:30");
+  EXPECT_HEARS(t, "Wei Zhang, Thursday, March 7 at 2:30 PM");
+  t = second.say("yes");
+  EXPECT_HEARS(t, "You're all set, Wei.");
+  auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].name, "Wei Zhang");
+  EXPECT_EQ(rows[1].starts_at_utc, "2030-03-07 21:30");
+}
+
+TEST_F(CallE2E, ACorrectionAtConfirmChangesOnlyThatField) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("Sarah Johnson");
+  c.say("yes");
+  c.say("Thursday at 2 pm");
+  auto t = c.say("no, make it Friday at 11");
+  EXPECT_HEARS(t, "Sarah Johnson, Friday, March 8 at 11 AM, and we'll reach you at the number ending in 0 1 2 3.");
+  t = c.say("no, my number is 780 555 0142");
+  EXPECT_HEARS(t, "Friday, March 8 at 11 AM, and we'll reach you at the number ending in 0 1 4 2.");
+  t = c.say("yes");
+  EXPECT_HEARS(t, "You're all set");
+  auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].starts_at_utc, "2030-03-08 18:00");
+  EXPECT_EQ(rows[0].mobile, "+17805550142");
+}
+
+TEST_F(CallE2E, NoAtConfirmNeverBooks) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("Sarah Johnson");
+  c.say("yes");
+  c.say("Thursday at 2 pm");
+  auto t = c.say("no, don't book it");
+  EXPECT_HEARS(t, "What would you like to change");
+  EXPECT_TRUE(appointments(db.url()).empty());
+}
+
+TEST_F(CallE2E, AReturningCallerIsGreetedByNameAndSkipsQuestions) {
+  Caller first(server.port(), "+14035550123");
+  book_simply(first, "Sarah Johnson", "Thursday at 2 pm");
+  Caller again(server.port(), "+14035550123");
+  auto t = again.start();
+  EXPECT_HEARS(t, "Welcome back, Sarah!");
+  EXPECT_HEARS(t, "What day and time would you like to come in?");
+  t = again.say("Friday at 9 am");
+  EXPECT_HEARS(t, "Sarah Johnson, Friday, March 8 at 9 AM");
+  t = again.say("yes");
+  EXPECT_HEARS(t, "You're all set");
+  EXPECT_EQ(appointments(db.url()).size(), 2u);
+  EXPECT_EQ(count_users(db.url()), 1);
+}
+
+TEST_F(CallE2E, ARepeatedTurnIsAnsweredTheSameAndNeverActsTwice) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  auto t1 = c.say("Sarah Johnson");
+  auto again = c.repeat();
+  EXPECT_EQ(t1, again) << "a repeated turn replays its answer";
+  c.say("yes");
+  c.say("Thursday at 2 pm");
+  // The final "yes" arrives three times, two of them at once.
+  auto booked = c.say("yes");
+  EXPECT_HEARS(booked, "You're all set");
+  auto r1 = std::async(std::launch::async, [&] { return c.repeat(); });
+  auto r2 = std::async(std::launch::async, [&] { return c.repeat(); });
+  EXPECT_EQ(r1.get(), booked);
+  EXPECT_EQ(r2.get(), booked);
+  EXPECT_EQ(appointments(db.url()).size(), 1u);
+}
+
+TEST_F(CallE2E, ConcurrentCopiesOfOneTurnAdvanceOnce) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("Sarah Johnson");
+  c.say("yes");
+  c.say("Thursday at 2 pm");
+  const auto target = c.action();
+  const auto p = c.params({{"SpeechResult", "yes"}});
+  const auto sig = twilio::sign(kToken, std::string(kPublicBase) + target, p);
+  std::vector<std::future<HttpResponse>> copies;
+  for (int i = 0; i < 4; ++i)
+    copies.push_back(std::async(std::launch::async, [&] { return c.raw_post(target, p, sig); }));
+  std::string first;
+  for (auto& f : copies) {
+    auto res = f.get();
+    EXPECT_EQ(res.status, 200u);
+    if (first.empty()) first = res.body;
+    EXPECT_EQ(res.body, first);
+  }
+  EXPECT_HEARS(first, "You're all set");
+  EXPECT_EQ(appointments(db.url()).size(), 1u);
+}
+
+TEST_F(CallE2E, BadOrMissingSignatureIs403AndChangesNothing) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  const auto target = c.action();
+  const auto p = c.params({{"SpeechResult", "Sarah Johnson"}});
+  auto forged = c.raw_post(target, p, twilio::sign("wrong-token", std::string(kPublicBase) + target, p));
+  EXPECT_EQ(forged.status, 403u);
+  auto missing = c.raw_post(target, p, "");
+  EXPECT_EQ(missing.status, 403u);
+  // Signed for another URL: refused too.
+  auto moved = c.raw_post(target, p, twilio::sign(kToken, std::string(kPublicBase) + "/twilio/voice", p));
+  EXPECT_EQ(moved.status, 403u);
+  // The call is where it was: the real turn still asks for the name's follow-up.
+  auto t = c.say("Sarah Johnson");
+  EXPECT_HEARS(t, "ending in 0 1 2 3");
+}
+
+TEST_F(CallE2E, CallerDerivedTextIsEscapedInTwiml) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("my name is Siobhan O'Brien");
+  c.say("yes");
+  auto t = c.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "Siobhan O&apos;Brien, Thursday, March 7 at 2 PM");
+  EXPECT_FALSE(contains(t, "O'Brien")) << t;
+}
+
+/// A private Redis this test may kill and restart without disturbing other tests.
+class PrivateRedis {
+ public:
+  PrivateRedis() {
+    dir_ = std::string("/tmp/bella-redis-") + std::to_string(::getpid()) + "-" + std::to_string(std::rand());
+    std::filesystem::create_directories(dir_);
+    for (int attempt = 0; attempt < 20 && !running_; ++attempt) {
+      port_ = static_cast<std::uint16_t>(20000 + std::random_device{}() % 40000);
+      start();
+    }
+    if (!running_) throw std::runtime_error("could not start a private redis-server");
+  }
+  ~PrivateRedis() {
+    stop();
+    std::filesystem::remove_all(dir_);
+  }
+  PrivateRedis(const PrivateRedis&) = delete;
+  PrivateRedis& operator=(const PrivateRedis&) = delete;
+  void start() {
+    const std::string cmd = "redis-server --port " + std::to_string(port_) + " --bind 127.0.0.1 --save '' " +
+                            "--appendonly no --daemonize yes --dir " + dir_ + " --pidfile " + dir_ + "/pid --logfile " +
+                            dir_ + "/log";
+    running_ = std::system(cmd.c_str()) == 0;
+    for (int i = 0; running_ && i < 50; ++i) {
+      if (std::system(("redis-cli -p " + std::to_string(port_) + " ping >/dev/null 2>&1").c_str()) == 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    running_ = false;
+  }
+  void stop() {
+    if (!running_) return;
+    std::system(("redis-cli -p " + std::to_string(port_) + " shutdown nosave >/dev/null 2>&1").c_str());
+    running_ = false;
+  }
+  [[nodiscard]] std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+ private:
+  std::string dir_;
+  std::uint16_t port_ = 0;
+  bool running_ = false;
+};
+
+bool session_backend_is(std::uint16_t port, const std::string& backend) {
+  auto metrics = http_request(port, "GET", "/metrics").body;
+  return contains(metrics, "bella_session_store_backend{backend=\"" + backend + "\"} 1");
+}
+
+bool wait_until(const std::function<bool()>& pred, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
+
+TEST(CallRedisE2E, RedisDyingMidCallDoesNotStopTheCallAndTheStoreReturnsToRedis) {
+  ScratchDatabase db;
+  PrivateRedis redis;
+  ServerProcess server(bella_env(db.url(), redis.url()));
+  ASSERT_TRUE(wait_until([&] { return session_backend_is(server.port(), "redis"); }, std::chrono::seconds(10)));
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("Sarah Johnson");
+  redis.stop();
+  auto t = c.say("yes");  // the session moves to memory; the caller notices nothing
+  EXPECT_HEARS(t, "What day and time would you like to come in?");
+  EXPECT_TRUE(session_backend_is(server.port(), "memory"));
+  t = c.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "Sarah Johnson, Thursday, March 7 at 2 PM");
+  redis.start();
+  EXPECT_TRUE(wait_until([&] { return session_backend_is(server.port(), "redis"); }, std::chrono::seconds(15)))
+      << "the store should switch back to Redis once it answers";
+  t = c.say("yes");
+  EXPECT_HEARS(t, "You're all set");
+  ASSERT_EQ(appointments(db.url()).size(), 1u);
+}
+
+TEST(CallTwoInstancesE2E, TwoServersSharingRedisServeAlternateTurnsOfOneCall) {
+  ScratchDatabase db;
+  const auto redis = redis_url_or_fail();
+  ServerProcess a(bella_env(db.url(), redis));
+  ServerProcess b(bella_env(db.url(), redis));
+  Caller c(a.port(), "+14035550123");
+  c.start();
+  c.use_port(b.port());
+  auto t = c.say("Sarah Johnson");
+  EXPECT_HEARS(t, "ending in 0 1 2 3");
+  c.use_port(a.port());
+  c.say("yes");
+  c.use_port(b.port());
+  t = c.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "Sarah Johnson, Thursday, March 7 at 2 PM");
+  c.use_port(a.port());
+  t = c.say("yes");
+  EXPECT_HEARS(t, "You're all set");
+  auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].call_sid, c.sid());
+}
+
+}  // namespace
+}  // namespace bella::testing
