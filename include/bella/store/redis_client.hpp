@@ -1,0 +1,103 @@
+// One long-lived Redis connection with its own run loop: connect (TLS, AUTH, SELECT), pipelined
+// requests matched FIFO to replies, per-operation deadline, PING health check, reconnect after a wait.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "bella/app/config.hpp"
+#include "bella/core/asio.hpp"
+#include "bella/store/resp.hpp"
+
+namespace bella::store {
+
+/// Redis did not answer: not connected, timed out, connection lost, or an error reply (-ERR …).
+struct RedisError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct RedisSettings {
+  app::RedisUrl url;                                   // from app::parse_redis_url
+  std::chrono::milliseconds timeout{250};              // per operation (Config::redis_timeout)
+  std::chrono::milliseconds connect_timeout{1'000};    // resolve + TCP + TLS + AUTH/SELECT
+  std::chrono::milliseconds reconnect_wait{1'000};     // pause before the next attempt
+  std::chrono::milliseconds health_check_interval{2'000};  // PING while idle-or-busy; 0: off
+  std::string ca_file;                                 // REDIS_CA_FILE: extra CA for rediss://
+  bool tls_insecure = false;                           // REDIS_TLS_INSECURE: skip verification
+};
+
+/// Settings from Config plus REDIS_CA_FILE and REDIS_TLS_INSECURE (1|true|yes / 0|false|no|empty).
+/// Throws app::ConfigError naming the variable.
+RedisSettings redis_settings_from(const app::Config& cfg, const std::function<const char*(const char*)>& getenv);
+
+/// Thread-safe: exec() and ping() may be called from any coroutine on any thread; all connection
+/// state lives on one strand. Call start() once, and stop() before destroying the client (then let
+/// the io_context run until the loops have left).
+class RedisClient : public std::enable_shared_from_this<RedisClient> {
+ public:
+  RedisClient(asio::any_io_executor executor, RedisSettings settings);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  /// Spawns the run loop (connect, read, write, reconnect) and the health check.
+  void start();
+  /// Closes the connection, fails queued requests and ends the loops. Idempotent.
+  void stop();
+
+  /// Sends one command and returns its reply. Throws RedisError on an error reply, when not
+  /// connected, or after the deadline (the connection is then reset, since a late reply would
+  /// otherwise be matched to the next request).
+  template <class... A>
+  Task<resp::Value> exec(const A&... args) {
+    std::vector<std::string> argv;
+    argv.reserve(sizeof...(A));
+    (argv.emplace_back(args), ...);
+    return exec_argv(std::move(argv), settings_.timeout);
+  }
+  Task<resp::Value> exec_argv(std::vector<std::string> argv, std::chrono::milliseconds deadline);
+
+  /// Readiness probe: PING within `deadline`; nullopt when healthy, else the reason.
+  Task<std::optional<std::string>> ping(std::chrono::milliseconds deadline);
+
+  /// True while a connection is established (the snapshot may be stale by the time it is read).
+  [[nodiscard]] bool connected() const;
+
+ private:
+  struct Request;
+  class Connection;
+  enum class State { connecting, connected, down, stopped };
+
+  Task<resp::Value> exec_on_strand(std::shared_ptr<Request> req, std::chrono::milliseconds deadline);
+  Task<void> run_loop();
+  Task<void> health_loop();
+  Task<std::shared_ptr<Connection>> connect();
+  Task<void> writer(std::shared_ptr<Connection> conn);
+  Task<void> reader(std::shared_ptr<Connection> conn);
+  void reset(const std::string& why);
+  void fail_all(const std::string& why);
+
+  asio::strand<asio::any_io_executor> strand_;
+  RedisSettings settings_;
+  std::unique_ptr<asio::ssl::context> tls_;
+  // Everything below is touched only on strand_.
+  std::atomic<State> state_{State::down};
+  std::shared_ptr<Connection> conn_;
+  std::deque<std::shared_ptr<Request>> to_write_;   // queued, not yet on the wire
+  std::deque<std::shared_ptr<Request>> in_flight_;  // written, awaiting replies in order
+  asio::steady_timer wake_writer_;
+  asio::steady_timer wait_timer_;                   // reconnect wait
+  asio::steady_timer health_timer_;
+  std::string last_error_ = "not connected yet";
+};
+
+}  // namespace bella::store

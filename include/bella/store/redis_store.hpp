@@ -1,0 +1,25 @@
+// SessionStore on Redis: GET / SET EX / SET NX EX / DEL over one RedisClient.
+#pragma once
+#include <memory>
+
+#include "bella/store/redis_client.hpp"
+#include "bella/store/session_store.hpp"
+
+namespace bella::store {
+
+/// Thread-safe (RedisClient is). Every failure, timeout or error reply throws StoreUnavailable.
+class RedisSessionStore final : public SessionStore {
+ public:
+  explicit RedisSessionStore(std::shared_ptr<RedisClient> client) : client_(std::move(client)) {}
+
+  Task<std::optional<std::string>> load(std::string key) override;
+  Task<void> save(std::string key, std::string value, std::chrono::seconds ttl) override;
+  Task<bool> claim(std::string key, std::string value, std::chrono::seconds ttl) override;
+  Task<void> erase(std::string key) override;
+  [[nodiscard]] std::string_view backend() const override { return "redis"; }
+
+ private:
+  std::shared_ptr<RedisClient> client_;
+};
+
+}  // namespace bella::store

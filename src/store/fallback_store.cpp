@@ -1,0 +1,198 @@
+// Fallback decorator: Redis else memory, probe loop, hand-back on recovery; logs and metrics per switch.
+#include "bella/store/fallback_store.hpp"
+
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "bella/obs/metrics.hpp"
+
+namespace bella::store {
+namespace {
+
+obs::Gauge& backend_gauge() {
+  return obs::registry().gauge("bella_session_store_backend", "Active session store backend (1 = active)");
+}
+obs::Counter& switches() {
+  return obs::registry().counter("bella_session_store_switches_total", "Session store backend switches");
+}
+obs::Counter& fallbacks() {
+  return obs::registry().counter("bella_session_store_fallback_ops_total",
+                                 "Session store calls answered from memory because Redis failed");
+}
+
+void set_gauge(std::string_view primary_name, bool degraded) {
+  const std::string primary(primary_name);
+  backend_gauge().set({{"backend", primary}}, degraded ? 0 : 1);
+  backend_gauge().set({{"backend", "memory"}}, degraded ? 1 : 0);
+}
+
+}  // namespace
+
+struct FallbackSessionStore::Loop {
+  explicit Loop(asio::any_io_executor ex) : timer(std::move(ex)) {}
+  asio::steady_timer timer;
+  std::atomic<bool> stopped{false};
+};
+
+FallbackSessionStore::FallbackSessionStore(SessionStore& primary, MemorySessionStore& memory, HealthProbe probe,
+                                           FallbackSettings settings)
+    : primary_(primary), memory_(memory), probe_(std::move(probe)), settings_(settings) {
+  set_gauge(primary_.backend(), false);
+}
+
+std::string_view FallbackSessionStore::backend() const {
+  return degraded_.load() ? memory_.backend() : primary_.backend();
+}
+
+void FallbackSessionStore::degrade(const char* op, const std::string& why) {
+  fallbacks().inc({{"op", op}});
+  std::lock_guard lock(switch_mutex_);
+  if (degraded_.exchange(true)) {
+    spdlog::debug("session store answered from memory op={} error=\"{}\"", op, why);
+    return;
+  }
+  switches().inc({{"to", "memory"}});
+  set_gauge(primary_.backend(), true);
+  spdlog::warn("session store switched backend=memory from={} op={} error=\"{}\"", primary_.backend(), op, why);
+}
+
+void FallbackSessionStore::recover(std::size_t handed_back) {
+  std::lock_guard lock(switch_mutex_);
+  if (!degraded_.exchange(false)) return;
+  switches().inc({{"to", std::string(primary_.backend())}});
+  set_gauge(primary_.backend(), false);
+  spdlog::info("session store switched backend={} from=memory handed_back={}", primary_.backend(), handed_back);
+}
+
+Task<std::optional<std::string>> FallbackSessionStore::load(std::string key) {
+  if (!degraded_) {
+    std::string error;
+    try {
+      co_return co_await primary_.load(key);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    degrade("load", error);
+  }
+  co_return memory_.get(key);
+}
+
+Task<void> FallbackSessionStore::save(std::string key, std::string value, std::chrono::seconds ttl) {
+  if (!degraded_) {
+    std::string error;
+    try {
+      co_await primary_.save(key, value, ttl);
+      co_return;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    degrade("save", error);
+  }
+  memory_.put(key, std::move(value), ttl);
+}
+
+Task<bool> FallbackSessionStore::claim(std::string key, std::string value, std::chrono::seconds ttl) {
+  if (!degraded_) {
+    std::string error;
+    try {
+      co_return co_await primary_.claim(key, value, ttl);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    degrade("claim", error);
+  }
+  co_return memory_.put_if_absent(key, std::move(value), ttl);
+}
+
+Task<void> FallbackSessionStore::erase(std::string key) {
+  if (!degraded_) {
+    std::string error;
+    try {
+      co_await primary_.erase(key);
+      co_return;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    degrade("erase", error);
+  }
+  memory_.remove(key);
+}
+
+Task<std::string> FallbackSessionStore::hand_back(std::vector<MemorySessionStore::Entry> entries) {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    std::string error;
+    try {
+      co_await primary_.save(entries[i].key, entries[i].value, entries[i].ttl_left);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (!error.empty()) {
+      // Keep what was not handed back where the next hand-back will find it.
+      for (std::size_t j = i; j < entries.size(); ++j) {
+        memory_.put(entries[j].key, std::move(entries[j].value), entries[j].ttl_left);
+      }
+      co_return error;
+    }
+  }
+  co_return std::string();
+}
+
+Task<bool> FallbackSessionStore::probe_once() {
+  if (!degraded_) co_return true;
+  if (probing_.exchange(true)) co_return false;
+  struct Done {
+    std::atomic<bool>& flag;
+    ~Done() { flag = false; }
+  } done{probing_};
+
+  if (auto problem = co_await probe_(settings_.probe_deadline)) {
+    spdlog::debug("session store probe failed backend={} error=\"{}\"", primary_.backend(), *problem);
+    co_return false;
+  }
+  // First pass while still degraded: the bulk goes back; memory keeps answering meanwhile.
+  auto first = memory_.snapshot();
+  const auto first_count = first.size();
+  std::map<std::string, std::string> sent;
+  for (const auto& e : first) sent.emplace(e.key, e.value);
+  if (auto error = co_await hand_back(std::move(first)); !error.empty()) {
+    spdlog::warn("session store hand-back failed error=\"{}\"", error);
+    co_return false;
+  }
+  recover(first_count);
+  // Second pass: only what changed in memory during the first (re-sending the rest could overwrite
+  // a newer value a turn has saved in Redis since the switch); memory is empty afterwards.
+  auto late = memory_.take_all();
+  std::erase_if(late, [&sent](const MemorySessionStore::Entry& e) {
+    auto it = sent.find(e.key);
+    return it != sent.end() && it->second == e.value;
+  });
+  if (auto error = co_await hand_back(std::move(late)); !error.empty()) {
+    degrade("hand_back", error);
+    co_return false;
+  }
+  co_return true;
+}
+
+void FallbackSessionStore::start(asio::any_io_executor executor) {
+  loop_ = std::make_shared<Loop>(executor);
+  asio::co_spawn(executor, probe_loop(this, loop_), asio::detached);
+}
+
+void FallbackSessionStore::stop() {
+  if (!loop_) return;
+  loop_->stopped = true;
+  asio::post(loop_->timer.get_executor(), [loop = loop_] { loop->timer.cancel(); });
+}
+
+Task<void> FallbackSessionStore::probe_loop(FallbackSessionStore* self, std::shared_ptr<Loop> loop) {
+  while (!loop->stopped) {
+    loop->timer.expires_after(self->settings_.probe_interval);
+    error_code ec;
+    co_await loop->timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (loop->stopped) break;
+    if (self->degraded_) (void)co_await self->probe_once();
+  }
+}
+
+}  // namespace bella::store

@@ -1,0 +1,157 @@
+// FallbackSessionStore: degraded path without failing callers, probe, hand-back, logs' metrics.
+#include <gtest/gtest.h>
+
+#include "bella/obs/metrics.hpp"
+#include "bella/store/fallback_store.hpp"
+#include "support/switchable_session_store.hpp"
+
+namespace bella::store {
+namespace {
+
+using namespace std::chrono_literals;
+using bella::testing::run_task;
+using bella::testing::run_task_void;
+using bella::testing::SwitchableSessionStore;
+
+double switches_to(const std::string& to) {
+  return obs::registry().counter("bella_session_store_switches_total", "").value({{"to", to}});
+}
+double active(const std::string& backend) {
+  return obs::registry().gauge("bella_session_store_backend", "").value({{"backend", backend}});
+}
+
+struct FallbackStore : ::testing::Test {
+  SwitchableSessionStore redis;
+  MemorySessionStore memory;
+  FallbackSessionStore store{redis, memory, redis.probe()};
+};
+
+TEST_F(FallbackStore, UsesPrimaryWhileItAnswers) {
+  auto got = run_task<std::optional<std::string>>([&]() -> Task<std::optional<std::string>> {
+    co_await store.save("k", "v", 60s);
+    co_return co_await store.load("k");
+  });
+  EXPECT_EQ(got, "v");
+  EXPECT_EQ(redis.inner().get("k"), "v");
+  EXPECT_EQ(memory.size(), 0u);
+  EXPECT_EQ(store.backend(), "redis");
+  EXPECT_EQ(active("redis"), 1);
+  EXPECT_EQ(active("memory"), 0);
+}
+
+TEST_F(FallbackStore, FailingPrimaryDoesNotFailTheCallerAndSwitchesToMemory) {
+  const double before = switches_to("memory");
+  redis.set_up(false);
+  auto got = run_task<std::optional<std::string>>([&]() -> Task<std::optional<std::string>> {
+    co_await store.save("k", "v", 60s);  // throws inside, answered by memory
+    co_return co_await store.load("k");
+  });
+  EXPECT_EQ(got, "v");
+  EXPECT_EQ(memory.get("k"), "v");
+  EXPECT_EQ(store.backend(), "memory");
+  EXPECT_TRUE(store.degraded());
+  EXPECT_EQ(switches_to("memory"), before + 1);  // one switch, not one per call
+  EXPECT_EQ(active("memory"), 1);
+  EXPECT_EQ(active("redis"), 0);
+}
+
+TEST_F(FallbackStore, FollowingCallsSkipThePrimaryWhileDegraded) {
+  redis.set_up(false);
+  run_task_void([&]() -> Task<void> { co_await store.save("a", "1", 60s); });
+  const int calls = redis.calls();
+  redis.set_up(true);  // back, but nobody probed yet: memory still answers
+  run_task_void([&]() -> Task<void> {
+    co_await store.save("b", "2", 60s);
+    auto a = co_await store.load("a");
+    EXPECT_EQ(a, "1");
+  });
+  EXPECT_EQ(redis.calls(), calls);
+  EXPECT_FALSE(redis.inner().get("b").has_value());
+}
+
+TEST_F(FallbackStore, ClaimAndEraseFallBackWithTheSameSemantics) {
+  redis.set_up(false);
+  auto results = run_task<std::vector<bool>>([&]() -> Task<std::vector<bool>> {
+    std::vector<bool> out;
+    out.push_back(co_await store.claim("turn", "x", 30s));
+    out.push_back(co_await store.claim("turn", "y", 30s));
+    co_await store.erase("turn");
+    out.push_back(co_await store.claim("turn", "z", 30s));
+    co_return out;
+  });
+  EXPECT_EQ(results, (std::vector<bool>{true, false, true}));
+}
+
+TEST_F(FallbackStore, ProbeKeepsMemoryWhilePrimaryIsDown) {
+  redis.set_up(false);
+  run_task_void([&]() -> Task<void> { co_await store.save("k", "v", 60s); });
+  EXPECT_FALSE(run_task<bool>([&] { return store.probe_once(); }));
+  EXPECT_EQ(store.backend(), "memory");
+  EXPECT_EQ(memory.get("k"), "v");
+}
+
+TEST_F(FallbackStore, ProbeSwitchesBackAndHandsLiveEntriesToPrimary) {
+  const double before = switches_to("redis");
+  redis.set_up(false);
+  run_task_void([&]() -> Task<void> {
+    co_await store.save("bella:call:CA1", "state", 900s);
+    co_await store.save("short", "gone", 1s);
+  });
+  memory.remove("short");  // stands in for an entry that expired during the outage
+  redis.set_up(true);
+  EXPECT_TRUE(run_task<bool>([&] { return store.probe_once(); }));
+  EXPECT_EQ(store.backend(), "redis");
+  EXPECT_EQ(switches_to("redis"), before + 1);
+  EXPECT_EQ(active("redis"), 1);
+  EXPECT_EQ(redis.inner().get("bella:call:CA1"), "state");  // the call can continue on Redis
+  EXPECT_FALSE(redis.inner().get("short").has_value());
+  EXPECT_EQ(memory.size(), 0u);
+  // And the next turn reads it back through the decorator, from the primary.
+  const int calls = redis.calls();
+  auto got = run_task<std::optional<std::string>>([&] { return store.load("bella:call:CA1"); });
+  EXPECT_EQ(got, "state");
+  EXPECT_EQ(redis.calls(), calls + 1);
+}
+
+TEST_F(FallbackStore, HandBackKeepsRemainingTtl) {
+  std::chrono::steady_clock::time_point t{std::chrono::hours(5)};
+  MemorySessionStore timed_memory(MemoryStoreSettings{.now = [&t] { return t; }});
+  SwitchableSessionStore timed_redis(MemoryStoreSettings{.now = [&t] { return t; }});
+  FallbackSessionStore timed{timed_redis, timed_memory, timed_redis.probe()};
+  timed_redis.set_up(false);
+  run_task_void([&]() -> Task<void> { co_await timed.save("k", "v", 100s); });
+  t += 60s;
+  timed_redis.set_up(true);
+  EXPECT_TRUE(run_task<bool>([&] { return timed.probe_once(); }));
+  t += 39s;
+  EXPECT_EQ(timed_redis.inner().get("k"), "v");
+  t += 1s;  // 100 s after the original save: expired in the primary too
+  EXPECT_FALSE(timed_redis.inner().get("k").has_value());
+}
+
+TEST_F(FallbackStore, ProbeLoopSwitchesBackOnItsOwn) {
+  FallbackSessionStore looping{redis, memory, redis.probe(), FallbackSettings{.probe_interval = 1ms}};
+  redis.set_up(false);
+  run_task_void([&]() -> Task<void> { co_await looping.save("k", "v", 60s); });
+  ASSERT_EQ(looping.backend(), "memory");
+  redis.set_up(true);
+  asio::io_context ioc;
+  looping.start(ioc.get_executor());
+  // Wait (by polling, no time assertion) until the loop has switched, then stop it.
+  asio::steady_timer poll(ioc);
+  std::function<void(error_code)> check = [&](error_code) {
+    if (!looping.degraded()) {
+      looping.stop();
+      return;
+    }
+    poll.expires_after(1ms);
+    poll.async_wait(check);
+  };
+  check({});
+  ioc.run();  // returns once the loop has left
+  EXPECT_EQ(looping.backend(), "redis");
+  EXPECT_EQ(redis.inner().get("k"), "v");
+}
+
+}  // namespace
+}  // namespace bella::store
