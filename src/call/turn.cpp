@@ -153,6 +153,7 @@ Task<std::string> CallHandler::start(const TurnInput& input, const Render& rende
       co_return *replay;
     }
   }
+  std::exception_ptr failure;
   try {
     const auto caller_id = understand::normalize_phone(input.from);
     std::optional<std::string> known_name;
@@ -173,9 +174,11 @@ Task<std::string> CallHandler::start(const TurnInput& input, const Render& rende
     co_await sessions_.save(key, twiml, settings_.session_ttl);
     co_return twiml;
   } catch (...) {
-    co_await sessions_.erase(key);
-    throw;
+    failure = std::current_exception();
   }
+  // Release the claim (no co_await is allowed inside a handler) so a retry can act.
+  co_await sessions_.erase(key);
+  std::rethrow_exception(failure);
 }
 
 Task<std::string> CallHandler::collect(const TurnInput& input, const Render& render) {
@@ -196,15 +199,17 @@ Task<std::string> CallHandler::collect(const TurnInput& input, const Render& ren
     auto state = co_await load(input.call_sid);
     if (state) co_return render(repeat_question(*state, context(now_of(clock_))).reply, state->turn + 1);
   }
+  std::exception_ptr failure;
   try {
     std::string twiml = co_await claimed_turn(input, turn, render);
     co_await sessions_.save(key, twiml, settings_.session_ttl);
     co_return twiml;
   } catch (...) {
-    // Release the claim so Twilio's retry of this turn can act on it.
-    co_await sessions_.erase(key);
-    throw;
+    failure = std::current_exception();
   }
+  // Release the claim so Twilio's retry of this turn can act on it.
+  co_await sessions_.erase(key);
+  std::rethrow_exception(failure);
 }
 
 Task<std::string> CallHandler::claimed_turn(const TurnInput& input, int turn, const Render& render) {
