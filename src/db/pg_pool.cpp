@@ -42,6 +42,39 @@ unsigned PgPool::in_use() const {
   return leased_;
 }
 
+void PgPool::prepare(std::string name, std::string sql) {
+  std::lock_guard lock(mutex_);
+  statements_.emplace_back(std::move(name), std::move(sql));
+}
+
+void PgPool::prepare_pending(pqxx::connection& conn) {
+  std::vector<std::pair<std::string, std::string>> todo;
+  {
+    std::lock_guard lock(mutex_);
+    auto& done = prepared_[&conn];
+    for (auto i = done; i < statements_.size(); ++i) todo.push_back(statements_[i]);
+    done = statements_.size();
+  }
+  for (const auto& [name, sql] : todo) conn.prepare(name, sql);
+}
+
+void PgPool::drop_idle() {
+  std::lock_guard lock(mutex_);
+  for (const auto& c : idle_) prepared_.erase(c.get());
+  idle_.clear();
+}
+
+bool PgPool::connection_lost(const pqxx::sql_error& e, Lease& lease) {
+  const std::string& state = e.sqlstate();
+  // 08: connection exception; 57P01-03: admin/crash shutdown, cannot connect now.
+  if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0 || !lease.connection().is_open()) {
+    lease.discard();
+    return true;
+  }
+  // 57014: statement_timeout fired. The connection is fine; the database is slow.
+  return state == "57014";
+}
+
 std::unique_ptr<pqxx::connection> PgPool::open() const {
   try {
     auto conn = std::make_unique<pqxx::connection>(conninfo_);
@@ -49,7 +82,7 @@ std::unique_ptr<pqxx::connection> PgPool::open() const {
     tx.exec("SET statement_timeout = " + std::to_string(settings_.statement_timeout.count()));
     tx.exec("SET TIME ZONE 'UTC'");
     return conn;
-  } catch (const pqxx::broken_connection& e) {
+  } catch (const pqxx::failure& e) {
     throw DatabaseUnavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
   }
 }
@@ -65,7 +98,21 @@ PgPool::Lease::Lease(PgPool& pool) : pool_(pool) {
     }
   }
   try {
-    if (!conn_ || !conn_->is_open()) conn_ = pool_.open();
+    if (!conn_ || !conn_->is_open()) {
+      if (conn_) {
+        std::lock_guard lock(pool_.mutex_);
+        pool_.prepared_.erase(conn_.get());
+      }
+      conn_ = pool_.open();
+    }
+    pool_.prepare_pending(*conn_);
+  } catch (const pqxx::failure& e) {
+    std::lock_guard lock(pool_.mutex_);
+    --pool_.leased_;
+    in_use_gauge().set(pool_.leased_);
+    if (conn_) pool_.prepared_.erase(conn_.get());
+    conn_.reset();
+    throw DatabaseUnavailable(std::string("cannot prepare statements: ") + e.what());
   } catch (...) {
     std::lock_guard lock(pool_.mutex_);
     --pool_.leased_;
@@ -80,7 +127,18 @@ PgPool::Lease::~Lease() {
   std::lock_guard lock(pool_.mutex_);
   --pool_.leased_;
   in_use_gauge().set(pool_.leased_);
-  if (!discard_ && conn_->is_open()) pool_.idle_.push_back(std::move(conn_));
+  if (!discard_ && conn_->is_open()) {
+    pool_.idle_.push_back(std::move(conn_));
+  } else {
+    pool_.prepared_.erase(conn_.get());
+  }
+}
+
+void PgPool::Lease::discard() {
+  if (discard_) return;
+  discard_ = true;
+  // After a restart every idle connection is dead too: reopen them lazily instead of failing on each.
+  pool_.drop_idle();
 }
 
 pqxx::connection& PgPool::Lease::connection() { return *conn_; }

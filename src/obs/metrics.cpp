@@ -10,6 +10,28 @@
 namespace bella::obs {
 namespace {
 
+bool valid_name(std::string_view n, bool allow_colon) {
+  auto head = [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':');
+  };
+  if (n.empty() || !head(n[0])) return false;
+  for (char c : n.substr(1))
+    if (!head(c) && !(c >= '0' && c <= '9')) return false;
+  return true;
+}
+
+// HELP text escapes only backslash and newline (a quote is literal there, unlike in label values).
+std::string escape_help(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else out.push_back(c);
+  }
+  return out;
+}
+
 std::string escape_label(std::string_view v) {
   std::string out;
   out.reserve(v.size());
@@ -40,6 +62,13 @@ std::string with_label(const std::string& key, std::string_view name, std::strin
 std::string Family::label_key(Labels labels) {
   if (labels.empty()) return {};
   std::sort(labels.begin(), labels.end());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    // Names starting with "__" are reserved for Prometheus itself.
+    if (!valid_name(labels[i].first, false) || labels[i].first.rfind("__", 0) == 0)
+      throw std::invalid_argument("invalid metric label name: " + labels[i].first);
+    if (i && labels[i].first == labels[i - 1].first)
+      throw std::invalid_argument("metric label given twice: " + labels[i].first);
+  }
   std::string out = "{";
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (i) out.push_back(',');
@@ -53,11 +82,13 @@ std::string Family::label_key(Labels labels) {
 }
 
 void Family::header(std::string& out) const {
-  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, help_, name_, type_);
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, escape_help(help_), name_, type_);
 }
 
 void Counter::inc(const Labels& labels, double by) {
   auto key = label_key(labels);
+  // A counter only goes up; a negative or NaN step would break rate() for every reader.
+  if (!(by >= 0)) return;
   std::lock_guard lock(mutex_);
   values_[key] += by;
 }
@@ -100,12 +131,25 @@ void Gauge::render(std::string& out) const {
   for (const auto& [k, v] : values_) out += fmt::format("{}{} {}\n", name_, k, number(v));
 }
 
+Histogram::Histogram(std::string name, std::string help, std::vector<double> bounds)
+    : Family(std::move(name), std::move(help), "histogram"), bounds_(std::move(bounds)) {
+  // The exposition format wants le ascending and unique, ending in one +Inf bucket.
+  std::erase_if(bounds_, [](double b) { return !std::isfinite(b); });
+  std::sort(bounds_.begin(), bounds_.end());
+  bounds_.erase(std::unique(bounds_.begin(), bounds_.end()), bounds_.end());
+}
+
 void Histogram::observe(const Labels& labels, double v) {
+  for (const auto& l : labels)
+    if (l.first == "le") throw std::invalid_argument("histogram label 'le' is reserved: " + name_);
   auto key = label_key(labels);
   std::lock_guard lock(mutex_);
   auto& s = series_[key];
   if (s.buckets.empty()) s.buckets.assign(bounds_.size() + 1, 0);
-  auto idx = static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
+  // NaN compares false with every bound: count it in +Inf only, as the Go client does.
+  auto idx = std::isnan(v) ? bounds_.size()
+                           : static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) -
+                                                      bounds_.begin());
   ++s.buckets[idx];
   s.sum += v;
   ++s.count;
@@ -129,6 +173,7 @@ void Histogram::render(std::string& out) const {
 
 template <class T, class... A>
 T& Registry::get(const std::string& name, A&&... args) {
+  if (!valid_name(name, true)) throw std::invalid_argument("invalid metric name: " + name);
   std::lock_guard lock(mutex_);
   for (auto& f : families_) {
     if (f->name() == name) {

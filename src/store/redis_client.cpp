@@ -140,10 +140,8 @@ bool RedisClient::connected() const { return state_.load() == State::connected; 
 void RedisClient::start() {
   state_ = State::connecting;
   auto self = shared_from_this();
-  asio::co_spawn(strand_, [self] { return self->run_loop(); }, asio::detached);
-  if (settings_.health_check_interval.count() > 0) {
-    asio::co_spawn(strand_, [self] { return self->health_loop(); }, asio::detached);
-  }
+  asio::co_spawn(strand_, run_loop(self), asio::detached);
+  if (settings_.health_check_interval.count() > 0) asio::co_spawn(strand_, health_loop(self), asio::detached);
 }
 
 void RedisClient::stop() {
@@ -161,11 +159,11 @@ Task<resp::Value> RedisClient::exec_argv(std::vector<std::string> argv, std::chr
   auto req = std::make_shared<Request>(strand_);
   req->payload = resp::format_command(argv);
   auto self = shared_from_this();
-  co_return co_await asio::co_spawn(
-      strand_, [self, req, deadline] { return self->exec_on_strand(req, deadline); }, use_awaitable);
+  co_return co_await asio::co_spawn(strand_, exec_on_strand(self, req, deadline), use_awaitable);
 }
 
-Task<resp::Value> RedisClient::exec_on_strand(std::shared_ptr<Request> req, std::chrono::milliseconds deadline) {
+Task<resp::Value> RedisClient::exec_on_strand(std::shared_ptr<RedisClient> /*self*/, std::shared_ptr<Request> req,
+                                              std::chrono::milliseconds deadline) {
   // Fail fast while down: the fallback store should switch at once, not after a deadline.
   if (state_ == State::stopped) throw RedisError("redis client stopped");
   if (state_ == State::down) throw RedisError("redis not connected: " + last_error_);
@@ -285,7 +283,7 @@ Task<std::shared_ptr<RedisClient::Connection>> RedisClient::connect() {
   co_return conn;
 }
 
-Task<void> RedisClient::run_loop() {
+Task<void> RedisClient::run_loop(std::shared_ptr<RedisClient> self) {
   bool was_up = true;  // log the first failure at warn, repeats at debug
   while (state_ != State::stopped) {
     state_ = State::connecting;
@@ -301,8 +299,7 @@ Task<void> RedisClient::run_loop() {
       state_ = State::connected;
       spdlog::info("redis connected endpoint={}", endpoint_name(settings_.url));
       was_up = true;
-      auto self = shared_from_this();
-      asio::co_spawn(strand_, [self, conn] { return self->writer(conn); }, asio::detached);
+      asio::co_spawn(strand_, writer(self, conn), asio::detached);
       co_await reader(conn);
       error = last_error_;
     }
@@ -326,7 +323,7 @@ Task<void> RedisClient::run_loop() {
   fail_all("redis client stopped");
 }
 
-Task<void> RedisClient::writer(std::shared_ptr<Connection> conn) {
+Task<void> RedisClient::writer(std::shared_ptr<RedisClient> /*self*/, std::shared_ptr<Connection> conn) {
   std::string buf;
   while (conn_ == conn && !conn->closed) {
     if (to_write_.empty()) {
@@ -380,7 +377,7 @@ Task<void> RedisClient::reader(std::shared_ptr<Connection> conn) {
   }
 }
 
-Task<void> RedisClient::health_loop() {
+Task<void> RedisClient::health_loop(std::shared_ptr<RedisClient> self) {
   while (state_ != State::stopped) {
     health_timer_.expires_after(settings_.health_check_interval);
     error_code ec;
@@ -391,7 +388,7 @@ Task<void> RedisClient::health_loop() {
     std::vector<std::string> argv{"PING"};
     req->payload = resp::format_command(argv);
     try {
-      (void)co_await exec_on_strand(req, settings_.timeout);
+      (void)co_await exec_on_strand(self, req, settings_.timeout);
     } catch (const RedisError& e) {
       spdlog::warn("redis health check failed error=\"{}\"", e.what());
     }

@@ -2,6 +2,7 @@
 #pragma once
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,6 +40,9 @@ class PgPool {
 
   /// Runs `fn(pqxx::connection&)` on a pool thread and resumes the caller with its result.
   /// A broken connection becomes DatabaseUnavailable (and is reopened next time).
+  /// Connection loss (also SQLSTATE classes 08 and 57P, and a commit in doubt) drops every idle
+  /// connection too, since after a server restart they are all dead; a statement timeout
+  /// (57014) is also DatabaseUnavailable but keeps the connection.
   template <class F>
   auto run(F fn) -> Task<std::invoke_result_t<F&, pqxx::connection&>> {
     co_return co_await offload(pool_.get_executor(), [this, f = std::move(fn)]() mutable {
@@ -48,9 +52,23 @@ class PgPool {
       } catch (const pqxx::broken_connection& e) {
         lease.discard();
         throw DatabaseUnavailable(e.what());
+      } catch (const pqxx::in_doubt_error& e) {
+        lease.discard();
+        throw DatabaseUnavailable(e.what());
+      } catch (const pqxx::sql_error& e) {
+        if (!connection_lost(e, lease)) throw;
+        throw DatabaseUnavailable(e.what());
+      } catch (const pqxx::failure& e) {
+        if (lease.connection().is_open()) throw;
+        lease.discard();
+        throw DatabaseUnavailable(e.what());
       }
     });
   }
+
+  /// Registers a prepared statement; every connection (present and future) prepares it before
+  /// its next use, so statements survive reconnects. Call before serving traffic.
+  void prepare(std::string name, std::string sql);
 
   /// SELECT 1 within `deadline`: nullopt when healthy, else the reason.
   Task<std::optional<std::string>> ping(std::chrono::milliseconds deadline);
@@ -70,7 +88,7 @@ class PgPool {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     pqxx::connection& connection();
-    void discard() { discard_ = true; }
+    void discard();
 
    private:
     PgPool& pool_;
@@ -79,10 +97,16 @@ class PgPool {
   };
 
   std::unique_ptr<pqxx::connection> open() const;
+  /// Classifies an SQL error: true (and the lease discarded) when it means the connection is gone.
+  static bool connection_lost(const pqxx::sql_error& e, Lease& lease);
+  void prepare_pending(pqxx::connection& conn);
+  void drop_idle();
   std::string conninfo_;
   PgSettings settings_;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  std::vector<std::pair<std::string, std::string>> statements_;  // name, sql
+  std::map<const pqxx::connection*, std::size_t> prepared_;       // statements prepared per connection
   unsigned leased_ = 0;
   asio::thread_pool pool_;
 };

@@ -1,5 +1,6 @@
 // A small Prometheus registry: counters, gauges and histograms with labels, rendered as text 0.0.4.
-// Thread-safe: every method may be called from any thread.
+// Thread-safe: every method may be called from any thread. Metric and label names must match
+// Prometheus' syntax (std::invalid_argument otherwise: they are constants, so this is a bug).
 #pragma once
 #include <map>
 #include <memory>
@@ -23,7 +24,7 @@ class Family {
   [[nodiscard]] const std::string& name() const { return name_; }
 
  protected:
-  static std::string label_key(Labels labels);  // sorted, escaped: {a="1",b="2"}
+  static std::string label_key(Labels labels);  // checked, sorted, escaped: {a="1",b="2"}
   void header(std::string& out) const;
   std::string name_, help_, type_;
   mutable std::mutex mutex_;
@@ -55,8 +56,8 @@ class Gauge final : public Family {
 
 class Histogram final : public Family {
  public:
-  Histogram(std::string name, std::string help, std::vector<double> bounds)
-      : Family(std::move(name), std::move(help), "histogram"), bounds_(std::move(bounds)) {}
+  /// `bounds` are the finite upper bounds; they are sorted and de-duplicated, +Inf is implicit.
+  Histogram(std::string name, std::string help, std::vector<double> bounds);
   void observe(const Labels& labels, double v);
   void observe(double v) { observe({}, v); }
   void render(std::string& out) const override;

@@ -77,11 +77,14 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   class Connection;
   enum class State { connecting, connected, down, stopped };
 
-  Task<resp::Value> exec_on_strand(std::shared_ptr<Request> req, std::chrono::milliseconds deadline);
-  Task<void> run_loop();
-  Task<void> health_loop();
+  // `self` keeps the client alive while the coroutine runs. (No lambda captures it: GCC 12 destroys
+  // the captures of a lambda handed to co_spawn twice, so awaitables are spawned directly.)
+  Task<resp::Value> exec_on_strand(std::shared_ptr<RedisClient> self, std::shared_ptr<Request> req,
+                                   std::chrono::milliseconds deadline);
+  Task<void> run_loop(std::shared_ptr<RedisClient> self);
+  Task<void> health_loop(std::shared_ptr<RedisClient> self);
   Task<std::shared_ptr<Connection>> connect();
-  Task<void> writer(std::shared_ptr<Connection> conn);
+  Task<void> writer(std::shared_ptr<RedisClient> self, std::shared_ptr<Connection> conn);
   Task<void> reader(std::shared_ptr<Connection> conn);
   void reset(const std::string& why);
   void fail_all(const std::string& why);

@@ -1,0 +1,35 @@
+// PgBookingRepository: BookingRepository on PostgreSQL through PgPool (prepared statements).
+#pragma once
+#include "bella/booking/repository.hpp"
+#include "bella/db/pg_pool.hpp"
+
+namespace bella::db {
+
+/// The exclusion constraint and unique indexes of db/migrations/0001_init.sql do the race-proof
+/// work: SQLSTATE 23P01 -> Errc::conflict, 23505 on call_sid -> the earlier booking (replayed),
+/// 23505 on mobile -> Errc::conflict, 23503 -> Errc::not_found.
+/// Thread-safe (all state lives in PostgreSQL and the thread-safe pool).
+class PgBookingRepository final : public booking::BookingRepository {
+ public:
+  /// Registers its prepared statements with `pool`; construct before serving traffic.
+  explicit PgBookingRepository(PgPool& pool);
+
+  Task<Result<User>> find_or_create_user(const std::string& full_name, const PhoneE164& mobile) override;
+  Task<std::optional<User>> find_user_by_mobile(const PhoneE164& mobile) override;
+  Task<Result<User>> get_user(std::int64_t id) override;
+  Task<Result<User>> create_user(const std::string& full_name, const PhoneE164& mobile) override;
+  Task<Result<User>> update_user(std::int64_t id, const booking::UserPatch& patch) override;
+  Task<std::vector<User>> list_users(const booking::UserFilter& filter) override;
+
+  Task<Result<booking::Booking>> book(const booking::NewAppointment& appointment) override;
+  Task<Result<booking::Booking>> get_appointment(std::int64_t id) override;
+  Task<std::vector<booking::Booking>> list_appointments(const booking::AppointmentFilter& filter) override;
+  Task<Result<booking::Booking>> update_appointment(std::int64_t id, const booking::AppointmentPatch& patch) override;
+  Task<Result<booking::Booking>> cancel(std::int64_t id) override;
+  Task<std::vector<booking::BookedInterval>> booked_between(TimePoint from, TimePoint to) override;
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace bella::db

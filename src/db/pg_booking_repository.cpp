@@ -1,0 +1,280 @@
+// SQL behind BookingRepository. One short transaction per call; constraint violations become Errc.
+#include "bella/db/pg_booking_repository.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "bella/obs/log.hpp"
+
+namespace bella::db {
+namespace {
+
+using booking::Booking;
+
+constexpr const char* kUserCols =
+    "u.id, u.full_name, u.mobile, floor(extract(epoch FROM u.created_at))::bigint,"
+    " floor(extract(epoch FROM u.updated_at))::bigint";
+constexpr const char* kApptCols =
+    "a.id, a.user_id, floor(extract(epoch FROM a.starts_at_utc))::bigint, a.duration_minutes, a.status, a.call_sid,"
+    " a.notes, floor(extract(epoch FROM a.created_at))::bigint, floor(extract(epoch FROM a.updated_at))::bigint";
+
+std::string user_select(const std::string& where) {
+  return std::string("SELECT ") + kUserCols + " FROM users u " + where;
+}
+std::string booking_select(const std::string& from_where) {
+  return std::string("SELECT ") + kApptCols + ", " + kUserCols + " FROM " + from_where;
+}
+
+TimePoint epoch(const pqxx::field& f) { return TimePoint(std::chrono::seconds(f.as<long long>())); }
+long long secs(TimePoint t) { return t.time_since_epoch().count(); }
+
+User user_from(const pqxx::row& r, pqxx::row::size_type at = 0) {
+  User u;
+  u.id = r[at].as<std::int64_t>();
+  u.full_name = r[at + 1].as<std::string>();
+  u.mobile = r[at + 2].as<std::string>();
+  u.created_at = epoch(r[at + 3]);
+  u.updated_at = epoch(r[at + 4]);
+  return u;
+}
+
+Booking booking_from(const pqxx::row& r) {
+  Booking b;
+  auto& a = b.appointment;
+  a.id = r[0].as<std::int64_t>();
+  a.user_id = r[1].as<std::int64_t>();
+  a.starts_at_utc = epoch(r[2]);
+  a.duration_minutes = r[3].as<int>();
+  a.status = parse_status(r[4].as<std::string>()).value_or(AppointmentStatus::scheduled);
+  if (!r[5].is_null()) a.call_sid = r[5].as<std::string>();
+  if (!r[6].is_null()) a.notes = r[6].as<std::string>();
+  a.created_at = epoch(r[7]);
+  a.updated_at = epoch(r[8]);
+  b.user = user_from(r, 9);
+  return b;
+}
+
+// NULL-able parameters: libpqxx 6 sends a null const char* as SQL NULL.
+const char* nullable(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+std::optional<std::string> opt_num(const std::optional<long long>& v) {
+  return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
+}
+
+bool is(const pqxx::sql_error& e, const char* state) { return e.sqlstate() == state; }
+bool mentions(const pqxx::sql_error& e, const char* what) { return std::string(e.what()).find(what) != std::string::npos; }
+
+const std::string kBookingJoin = "appointments a JOIN users u ON u.id = a.user_id ";
+
+}  // namespace
+
+PgBookingRepository::PgBookingRepository(PgPool& pool) : pool_(pool) {
+  pool_.prepare("user_by_mobile", user_select("WHERE u.mobile = $1"));
+  pool_.prepare("user_by_id", user_select("WHERE u.id = $1"));
+  // Always touches the row so that RETURNING yields it; updated_at moves only on a real change.
+  pool_.prepare("user_upsert",
+                std::string("INSERT INTO users AS u (full_name, mobile) VALUES ($1, $2) ON CONFLICT (mobile) DO UPDATE"
+                            " SET full_name = EXCLUDED.full_name, updated_at = CASE WHEN u.full_name IS DISTINCT FROM"
+                            " EXCLUDED.full_name THEN now() ELSE u.updated_at END RETURNING ") + kUserCols);
+  pool_.prepare("user_insert",
+                std::string("INSERT INTO users AS u (full_name, mobile) VALUES ($1, $2) RETURNING ") + kUserCols);
+  pool_.prepare("user_update",
+                std::string("UPDATE users AS u SET full_name = COALESCE($2, u.full_name), mobile = COALESCE($3, u.mobile),"
+                            " updated_at = now() WHERE u.id = $1 RETURNING ") + kUserCols);
+  pool_.prepare("user_list", user_select("WHERE ($1::text IS NULL OR u.mobile = $1) AND u.id > $2::bigint"
+                                         " ORDER BY u.id LIMIT $3::bigint"));
+  pool_.prepare("appt_by_id", booking_select(kBookingJoin + "WHERE a.id = $1"));
+  pool_.prepare("appt_by_call_sid", booking_select(kBookingJoin + "WHERE a.call_sid = $1"));
+  pool_.prepare("appt_insert",
+                booking_select("ins a JOIN users u ON u.id = a.user_id").insert(
+                    0, "WITH ins AS (INSERT INTO appointments (user_id, starts_at_utc, duration_minutes, call_sid, notes)"
+                       " VALUES ($1, to_timestamp($2::bigint), $3, $4, $5) RETURNING *) "));
+  pool_.prepare("appt_update",
+                booking_select("up a JOIN users u ON u.id = a.user_id").insert(
+                    0, "WITH up AS (UPDATE appointments SET"
+                       " starts_at_utc = COALESCE(to_timestamp($2::bigint), starts_at_utc),"
+                       " duration_minutes = COALESCE($3::integer, duration_minutes),"
+                       " status = COALESCE($4::text, status), notes = COALESCE($5::text, notes), updated_at = now()"
+                       " WHERE id = $1 RETURNING *) "));
+  pool_.prepare("appt_list",
+                booking_select(kBookingJoin +
+                               "WHERE ($1::bigint IS NULL OR a.starts_at_utc >= to_timestamp($1::bigint))"
+                               " AND ($2::bigint IS NULL OR a.starts_at_utc < to_timestamp($2::bigint))"
+                               " AND ($3::text IS NULL OR a.status = $3::text)"
+                               " AND ($4::text IS NULL OR u.mobile = $4::text)"
+                               " AND ($5::bigint IS NULL OR a.user_id = $5::bigint)"
+                               " AND ($6::bigint IS NULL OR (a.starts_at_utc, a.id) > (to_timestamp($6::bigint), $7::bigint))"
+                               " ORDER BY a.starts_at_utc, a.id LIMIT $8::bigint"));
+  pool_.prepare("appt_booked_between",
+                "SELECT floor(extract(epoch FROM starts_at_utc))::bigint,"
+                " floor(extract(epoch FROM starts_at_utc))::bigint + duration_minutes * 60 FROM appointments"
+                " WHERE status = 'scheduled' AND appointment_span(starts_at_utc, duration_minutes) &&"
+                " tstzrange(to_timestamp($1::bigint), to_timestamp($2::bigint), '[)') ORDER BY starts_at_utc");
+}
+
+Task<Result<User>> PgBookingRepository::find_or_create_user(const std::string& full_name, const PhoneE164& mobile) {
+  co_return co_await pool_.run([&](pqxx::connection& c) -> Result<User> {
+    pqxx::work tx(c);
+    auto r = tx.exec_prepared1("user_upsert", full_name, mobile);
+    tx.commit();
+    return user_from(r);
+  });
+}
+
+Task<std::optional<User>> PgBookingRepository::find_user_by_mobile(const PhoneE164& mobile) {
+  co_return co_await pool_.run([&](pqxx::connection& c) -> std::optional<User> {
+    pqxx::read_transaction tx(c);
+    auto r = tx.exec_prepared("user_by_mobile", mobile);
+    if (r.empty()) return std::nullopt;
+    return user_from(r[0]);
+  });
+}
+
+Task<Result<User>> PgBookingRepository::get_user(std::int64_t id) {
+  co_return co_await pool_.run([&](pqxx::connection& c) -> Result<User> {
+    pqxx::read_transaction tx(c);
+    auto r = tx.exec_prepared("user_by_id", id);
+    if (r.empty()) return Error{Errc::not_found, "no user with id " + std::to_string(id)};
+    return user_from(r[0]);
+  });
+}
+
+Task<Result<User>> PgBookingRepository::create_user(const std::string& full_name, const PhoneE164& mobile) {
+  co_return co_await pool_.run([&](pqxx::connection& c) -> Result<User> {
+    try {
+      pqxx::work tx(c);
+      auto r = tx.exec_prepared1("user_insert", full_name, mobile);
+      tx.commit();
+      return user_from(r);
+    } catch (const pqxx::sql_error& e) {
+      if (is(e, "23505")) return Error{Errc::conflict, "a user with this mobile already exists"};
+      throw;
+    }
+  });
+}
+
+Task<Result<User>> PgBookingRepository::update_user(std::int64_t id, const booking::UserPatch& patch) {
+  co_return co_await pool_.run([&](pqxx::connection& c) -> Result<User> {
+    try {
+      pqxx::work tx(c);
+      auto r = tx.exec_prepared("user_update", id, nullable(patch.full_name), nullable(patch.mobile));
+      tx.commit();
+      if (r.empty()) return Error{Errc::not_found, "no user with id " + std::to_string(id)};
+      return user_from(r[0]);
+    } catch (const pqxx::sql_error& e) {
+      if (is(e, "23505")) return Error{Errc::conflict, "another user has this mobile"};
+      throw;
+    }
+  });
+}
+
+Task<std::vector<User>> PgBookingRepository::list_users(const booking::UserFilter& filter) {
+  co_return co_await pool_.run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    auto r = tx.exec_prepared("user_list", nullable(filter.mobile), filter.after_id.value_or(0),
+                              static_cast<long long>(filter.limit));
+    std::vector<User> out;
+    out.reserve(r.size());
+    for (const auto& row : r) out.push_back(user_from(row));
+    return out;
+  });
+}
+
+Task<Result<Booking>> PgBookingRepository::book(const booking::NewAppointment& n) {
+  co_return co_await pool_.run([&](pqxx::connection& c) -> Result<Booking> {
+    auto replay = [&]() -> std::optional<Booking> {
+      if (!n.call_sid) return std::nullopt;
+      pqxx::read_transaction tx(c);
+      auto r = tx.exec_prepared("appt_by_call_sid", *n.call_sid);
+      if (r.empty()) return std::nullopt;
+      auto b = booking_from(r[0]);
+      b.replayed = true;
+      return b;
+    };
+    if (auto earlier = replay()) return *earlier;
+    try {
+      pqxx::work tx(c);
+      auto r = tx.exec_prepared1("appt_insert", n.user_id, secs(n.starts_at_utc), static_cast<int>(n.duration.count()),
+                                 nullable(n.call_sid), nullable(n.notes));
+      tx.commit();
+      return booking_from(r);
+    } catch (const pqxx::sql_error& e) {
+      if (is(e, "23P01")) return Error{Errc::conflict, "the time overlaps another appointment"};
+      if (is(e, "23503")) return Error{Errc::not_found, "no user with id " + std::to_string(n.user_id)};
+      if (is(e, "23505") && mentions(e, "call_sid")) {
+        // Lost the race to the same CallSid (a Twilio retry): answer with the winner's booking.
+        if (auto earlier = replay()) return *earlier;
+      }
+      if (is(e, "23514")) return Error{Errc::invalid_input, "the appointment breaks a table constraint"};
+      throw;
+    }
+  });
+}
+
+Task<Result<Booking>> PgBookingRepository::get_appointment(std::int64_t id) {
+  co_return co_await pool_.run([&](pqxx::connection& c) -> Result<Booking> {
+    pqxx::read_transaction tx(c);
+    auto r = tx.exec_prepared("appt_by_id", id);
+    if (r.empty()) return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
+    return booking_from(r[0]);
+  });
+}
+
+Task<std::vector<Booking>> PgBookingRepository::list_appointments(const booking::AppointmentFilter& f) {
+  co_return co_await pool_.run([&](pqxx::connection& c) {
+    auto t = [](const std::optional<TimePoint>& tp) {
+      return opt_num(tp ? std::optional<long long>(secs(*tp)) : std::nullopt);
+    };
+    const auto from = t(f.from), to = t(f.to);
+    const std::optional<std::string> status =
+        f.status ? std::optional<std::string>(to_string(*f.status)) : std::nullopt;
+    const auto user = opt_num(f.user_id ? std::optional<long long>(*f.user_id) : std::nullopt);
+    const auto after_t = opt_num(f.after ? std::optional<long long>(secs(f.after->starts_at_utc)) : std::nullopt);
+    const auto after_id = opt_num(f.after ? std::optional<long long>(f.after->id) : std::nullopt);
+    pqxx::read_transaction tx(c);
+    auto r = tx.exec_prepared("appt_list", nullable(from), nullable(to), nullable(status), nullable(f.mobile),
+                              nullable(user), nullable(after_t), nullable(after_id), static_cast<long long>(f.limit));
+    std::vector<Booking> out;
+    out.reserve(r.size());
+    for (const auto& row : r) out.push_back(booking_from(row));
+    return out;
+  });
+}
+
+Task<Result<Booking>> PgBookingRepository::update_appointment(std::int64_t id, const booking::AppointmentPatch& p) {
+  co_return co_await pool_.run([&](pqxx::connection& c) -> Result<Booking> {
+    const auto start = opt_num(p.starts_at_utc ? std::optional<long long>(secs(*p.starts_at_utc)) : std::nullopt);
+    const auto minutes = opt_num(p.duration_minutes ? std::optional<long long>(*p.duration_minutes) : std::nullopt);
+    const std::optional<std::string> status =
+        p.status ? std::optional<std::string>(to_string(*p.status)) : std::nullopt;
+    try {
+      pqxx::work tx(c);
+      auto r = tx.exec_prepared("appt_update", id, nullable(start), nullable(minutes), nullable(status),
+                                nullable(p.notes));
+      tx.commit();
+      if (r.empty()) return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
+      return booking_from(r[0]);
+    } catch (const pqxx::sql_error& e) {
+      if (is(e, "23P01")) return Error{Errc::conflict, "the time overlaps another appointment"};
+      if (is(e, "23514")) return Error{Errc::invalid_input, "the change breaks a table constraint"};
+      throw;
+    }
+  });
+}
+
+Task<Result<Booking>> PgBookingRepository::cancel(std::int64_t id) {
+  booking::AppointmentPatch patch;
+  patch.status = AppointmentStatus::cancelled;
+  co_return co_await update_appointment(id, patch);
+}
+
+Task<std::vector<booking::BookedInterval>> PgBookingRepository::booked_between(TimePoint from, TimePoint to) {
+  co_return co_await pool_.run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    auto r = tx.exec_prepared("appt_booked_between", secs(from), secs(to));
+    std::vector<booking::BookedInterval> out;
+    out.reserve(r.size());
+    for (const auto& row : r) out.push_back({epoch(row[0]), epoch(row[1])});
+    return out;
+  });
+}
+
+}  // namespace bella::db
