@@ -15,6 +15,9 @@ int main() {
   }
   try {
     return bella::app::run(config);
+  } catch (const bella::app::ConfigError& e) {
+    std::fprintf(stderr, "bella: configuration error: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bella: fatal: %s\n", e.what());
     return 1;

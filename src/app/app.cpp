@@ -3,40 +3,137 @@
 #include "bella/app/app.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <thread>
 
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 #include "bella/api/health.hpp"
+#include "bella/booking/service.hpp"
+#include "bella/calendar/calendar.hpp"
+#include "bella/call/booking_port.hpp"
+#include "bella/call/turn.hpp"
+#include "bella/db/migrate.hpp"
+#include "bella/db/pg_booking_repository.hpp"
 #include "bella/db/pg_pool.hpp"
 #include "bella/http/router.hpp"
 #include "bella/http/server.hpp"
+#include "bella/llm/llm_client.hpp"
 #include "bella/obs/log.hpp"
+#include "bella/store/fallback_store.hpp"
+#include "bella/store/memory_store.hpp"
+#include "bella/store/redis_client.hpp"
+#include "bella/store/redis_store.hpp"
+#include "bella/twilio/routes.hpp"
 
 namespace bella::app {
+namespace {
+
+std::filesystem::path migrations_dir() {
+  const char* env = std::getenv("MIGRATIONS_DIR");
+  return env && *env ? std::filesystem::path(env) : std::filesystem::path(BELLA_MIGRATIONS_DIR);
+}
+
+/// Answers every call turn with "we can't book right now" when there is no database.
+class NoBookings final : public call::Bookings {
+ public:
+  Task<std::optional<std::string>> name_for_mobile(const std::string&) override { co_return std::nullopt; }
+  Task<call::EffectResult> check(const call::CheckSlot&, call::SysSeconds) override { co_return call::SlotFree{}; }
+  Task<call::EffectResult> book(const call::Book&, const std::string&, call::SysSeconds) override {
+    co_return call::BookFailed{};
+  }
+};
+
+}  // namespace
 
 int run(const Config& cfg) {
   obs::setup_logging(cfg.log_format, cfg.log_level);
   const unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context ioc(static_cast<int>(threads));
 
-  // --- backing services ------------------------------------------------------------------
+  // --- time and the clinic's calendar ---------------------------------------------------------
+  std::unique_ptr<Clock> clock;
+  if (cfg.fake_now) {
+    clock = std::make_unique<OffsetClock>(*cfg.fake_now);
+    spdlog::warn("BELLA_FAKE_NOW is set: the clock is shifted (tests only)");
+  } else {
+    clock = std::make_unique<SystemClock>();
+  }
+  const calendar::BusinessCalendar calendar(date::locate_zone(cfg.business_tz),
+                                            calendar::OpeningHours::parse(cfg.business_hours),
+                                            calendar::HolidayOptions::parse(cfg.optional_holidays));
+
+  // --- PostgreSQL: migrations first (a failure stops start-up), then the pool -----------------
   std::unique_ptr<db::PgPool> pg;
+  std::unique_ptr<db::PgBookingRepository> repository;
+  std::unique_ptr<booking::BookingService> bookings;
   if (!cfg.database_url.empty()) {
+    const auto applied = db::migrate(cfg.database_url, migrations_dir());
+    for (const auto& m : applied) spdlog::info("migration applied name={}", m);
     pg = std::make_unique<db::PgPool>(db::PgSettings{.url = cfg.database_url,
                                                       .size = cfg.db_pool_size,
                                                       .statement_timeout = cfg.db_statement_timeout,
                                                       .connect_timeout = std::chrono::seconds(2)});
+    repository = std::make_unique<db::PgBookingRepository>(*pg);
+    bookings = std::make_unique<booking::BookingService>(*repository, calendar, *clock,
+                                                         std::chrono::minutes(cfg.appointment_minutes));
+  } else {
+    spdlog::warn("DATABASE_URL is not set: bookings are unavailable");
   }
 
-  // --- routes ----------------------------------------------------------------------------
+  // --- sessions: Redis with a memory fallback, or memory alone ----------------------------------
+  store::MemorySessionStore memory;
+  std::shared_ptr<store::RedisClient> redis;
+  std::unique_ptr<store::RedisSessionStore> redis_store;
+  std::unique_ptr<store::FallbackSessionStore> fallback;
+  store::SessionStore* sessions = &memory;
+  if (!cfg.redis_url.empty()) {
+    redis = std::make_shared<store::RedisClient>(ioc.get_executor(),
+                                                 store::redis_settings_from(cfg, [](const char* n) { return std::getenv(n); }));
+    redis->start();
+    redis_store = std::make_unique<store::RedisSessionStore>(redis);
+    fallback = std::make_unique<store::FallbackSessionStore>(
+        *redis_store, memory, [r = redis](std::chrono::milliseconds d) { return r->ping(d); });
+    fallback->start(ioc.get_executor());
+    sessions = fallback.get();
+  } else {
+    spdlog::warn("REDIS_URL is not set: call sessions live in this process's memory only");
+  }
+
+  // --- LLM fallback -----------------------------------------------------------------------------
+  llm::DisabledLlmClient no_llm;
+  llm::LlmClient& llm = no_llm;
+
+  // --- the phone line ---------------------------------------------------------------------------
+  NoBookings no_bookings;
+  std::unique_ptr<call::ServiceBookings> call_bookings;
+  if (bookings) call_bookings = std::make_unique<call::ServiceBookings>(*bookings);
+  call::CallHandler calls(*sessions, call_bookings ? static_cast<call::Bookings&>(*call_bookings) : no_bookings, llm,
+                          calendar, *clock,
+                          call::TurnSettings{.session_ttl = cfg.session_ttl,
+                                             .appointment_minutes = cfg.appointment_minutes,
+                                             .front_desk = !cfg.front_desk_number.empty(),
+                                             .llm_timeout = cfg.llm_timeout,
+                                             .replay_wait = std::chrono::milliseconds(5000)});
+  auto voice = twilio::voice_settings(cfg);
+  if (!voice) throw ConfigError("TWILIO_SPEECH_TIMEOUT", voice.error().message);
+  if (cfg.twilio_auth_token.empty()) spdlog::warn("TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked");
+
+  // --- routes -----------------------------------------------------------------------------------
   http::Router router;
   api::HealthDeps health{.probes = {}, .probe_deadline = cfg.ready_timeout};
   if (pg) health.probes.push_back({"postgres", [p = pg.get()](std::chrono::milliseconds d) { return p->ping(d); }});
+  if (redis) health.probes.push_back({"redis", [r = redis](std::chrono::milliseconds d) { return r->ping(d); }});
   api::add_health_routes(router, std::move(health));
+  twilio::add_twilio_routes(router, calls,
+                            twilio::WebhookSettings{.voice = *voice,
+                                                    .url = {.public_base_url = cfg.public_base_url,
+                                                            .trusted_proxy = cfg.trusted_proxy},
+                                                    .auth_token = cfg.twilio_auth_token,
+                                                    .front_desk_number = cfg.front_desk_number});
 
-  // --- serve -----------------------------------------------------------------------------
+  // --- serve ------------------------------------------------------------------------------------
   http::Server server(ioc, router,
                       http::ServerLimits{.max_connections = cfg.max_connections,
                                          .max_body_bytes = cfg.max_body_bytes,
@@ -58,7 +155,12 @@ int run(const Config& cfg) {
     }
     draining = true;
     spdlog::info("signal {}: draining drain_timeout_ms={}", sig, cfg.drain_timeout.count());
-    server.drain(cfg.drain_timeout, [&ioc] { ioc.stop(); });
+    server.drain(cfg.drain_timeout, [&] {
+      // Background loops end with their clients; then the io_context runs out of work.
+      if (fallback) fallback->stop();
+      if (redis) redis->stop();
+      ioc.stop();
+    });
     signals.async_wait(on_signal);
   };
   signals.async_wait(on_signal);

@@ -260,7 +260,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv) {
   env.oneof("LOG_FORMAT", c.log_format, {"json", "text"});
   if (auto v = env.raw("BELLA_FAKE_NOW"); v && !v->empty()) {
     std::istringstream in(*v);
-    std::chrono::sys_seconds t;
+    std::chrono::sys_seconds t{};
     in >> date::parse("%FT%T%Ez", t);
     if (in.fail()) throw ConfigError("BELLA_FAKE_NOW", "'" + *v + "' is not YYYY-MM-DDTHH:MM:SS+HH:MM");
     c.fake_now = t;

@@ -19,7 +19,7 @@ std::string iso(SysSeconds t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
 
 SysSeconds parse_iso(const std::string& s) {
   std::istringstream in(s);
-  SysSeconds t;
+  SysSeconds t{};
   in >> date::parse("%Y-%m-%dT%H:%M:%SZ", t);
   if (in.fail()) throw std::invalid_argument("bad time in session: " + s);
   return t;

@@ -1,4 +1,7 @@
 // Running blocking work on a thread pool from a coroutine, with or without a deadline.
+//
+// Deliberately built on async_initiate + post rather than co_spawn(pool, lambda): GCC 12 destroys
+// the captures of a coroutine lambda handed to co_spawn twice (seen here as double frees).
 #pragma once
 #include <chrono>
 #include <exception>
@@ -9,26 +12,55 @@
 
 #include "bella/core/asio.hpp"
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+
 namespace bella {
+
+namespace detail {
+template <class F>
+using OffloadResult = std::conditional_t<std::is_void_v<std::invoke_result_t<F&>>, bool, std::invoke_result_t<F&>>;
+
+template <class F>
+OffloadResult<F> call_for_result(F& f) {
+  if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+    f();
+    return true;
+  } else {
+    return f();
+  }
+}
+}  // namespace detail
 
 /// Runs `fn()` on `pool` and resumes the caller on its own executor with the result (or the
 /// exception). The io_context never blocks on `fn`.
 template <class Executor, class F>
 auto offload(Executor pool, F fn) -> Task<std::invoke_result_t<F&>> {
-  using R = std::invoke_result_t<F&>;
-  if constexpr (std::is_void_v<R>) {
-    co_await asio::co_spawn(pool, [f = std::move(fn)]() mutable -> Task<void> { f(); co_return; }, use_awaitable);
-  } else {
-    // co_spawn's handler needs a default-constructible value: carry R in an optional.
-    auto out = co_await asio::co_spawn(
-        pool, [f = std::move(fn)]() mutable -> Task<std::optional<R>> { co_return std::optional<R>(f()); },
-        use_awaitable);
-    co_return std::move(*out);
-  }
+  using R = detail::OffloadResult<F>;
+  auto home = co_await asio::this_coro::executor;
+  auto result = co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, std::optional<R>)>(
+      [pool, home](auto handler, F f) {
+        asio::post(pool, [handler = std::move(handler), f = std::move(f), home]() mutable {
+          std::optional<R> value;
+          std::exception_ptr error;
+          try {
+            value.emplace(detail::call_for_result(f));
+          } catch (...) {
+            error = std::current_exception();
+          }
+          asio::post(home, [handler = std::move(handler), error, value = std::move(value)]() mutable {
+            handler(error, std::move(value));
+          });
+        });
+      },
+      use_awaitable, std::move(fn));
+  if constexpr (!std::is_void_v<std::invoke_result_t<F&>>) co_return std::move(*result);
+  else (void)result;
 }
 
 /// Like offload(), but gives up waiting after `deadline` and returns nullopt; `fn` may still finish
-/// later on the pool (its result is dropped). Exceptions from `fn` propagate.
+/// later on the pool (its result is dropped). Exceptions from `fn` propagate. The caller must run
+/// on a strand or a single-threaded executor (HTTP sessions do).
 template <class Executor, class F>
 auto offload_with_deadline(Executor pool, F fn, std::chrono::milliseconds deadline)
     -> Task<std::optional<std::invoke_result_t<F&>>> {
