@@ -225,8 +225,20 @@ class Parser {
   bool number_rules() {
     const std::size_t i = i_;
     if (blocked_[i]) return false;
-    if (decimal_[i] >= 0) return unit_len(i + 3) > 0 && quantity_rule(i + 2, decimal_[i], 1, i);
     const std::int64_t v = val(i);
+    if (decimal_[i] >= 0) {
+      if (unit_len(i + 3) > 0) return quantity_rule(i + 2, decimal_[i], 1, i);
+      // "9.30" written the British way, with a cue: a clock time.
+      if (toks_[i + 2].text.size() == 2 && v <= 23 && val(i + 2) < 60 &&
+          (prev_is_cue(i) || w(i + 3) == "am" || w(i + 3) == "pm" || part_follows(i + 3))) {
+        Clock c{static_cast<int>(v), static_cast<int>(val(i + 2)), 0, v >= 13, false};
+        const std::size_t len = 3 + meridiem_after(i + 3, c);
+        clock_ = c;
+        use(i, i + len);
+        return advance(len);
+      }
+      return false;
+    }
     // numeric date m/d[/y]
     if (w(i + 1) == "/" && is_num(i + 2) && !toks_[i + 1].space_before && !toks_[i + 2].space_before) {
       return numeric_date();
@@ -595,7 +607,8 @@ class Parser {
     if (wd < 0) return false;
     if (abbr && !has_modifier) {
       // "fri" / "sat" / "sun" are words too: only with a comma, a date or "on" next to them.
-      const bool ok = w(at + 1) == "," || w(at + 1) == "." || (at > 0 && toks_[at - 1].text == "on") || is_num(at + 1);
+      const bool ok = w(at + 1) == "," || w(at + 1) == "." || w(at + 1) == "at" || is_num(at + 1) ||
+                      (at > 0 && (toks_[at - 1].text == "on" || toks_[at - 1].text == "until"));
       if (!ok) return false;
     }
     std::size_t end = at + 1;
@@ -922,7 +935,9 @@ class Parser {
 
   std::optional<When> resolve() {
     if (exact_offset_ && !date_ && !weekday_date_ && clock_.hour < 0 && day_shift_ == 0) {
-      return When{now_local_ + *exact_offset_};
+      // Elapsed time: add it to the instant, then read the wall clock (DST-correct).
+      const auto then = date::floor<std::chrono::minutes>(ctx_.now) + *exact_offset_;
+      return When{date::local_seconds{ctx_.calendar->to_local(std::chrono::sys_seconds{then})}};
     }
     if (now_ && !date_ && !weekday_date_ && clock_.hour < 0 && day_shift_ == 0) return When{now_local_};
     std::optional<local_days> day = date_ ? date_ : weekday_date_;

@@ -37,7 +37,7 @@ constexpr auto kStopWords = std::to_array<std::string_view>({
     "someone", "anyone", "nobody", "son", "daughter", "wife", "husband", "mom", "dad", "kid", "child", "friend",
     "company", "business", "called", "data", "scientist", "head", "manager", "patient", "fine", "great", "also",
     "still", "only", "really", "very", "back", "again", "some", "any", "time", "name", "number", "phone", "email",
-    "available", "free", "busy", "speaking", "here's", "that's", "there's", "one"});
+    "available", "free", "busy", "speaking", "null", "none", "unknown", "anonymous", "n/a", "here's", "that's", "there's", "one"});
 
 bool is_stop(std::string_view w) { return in(kStopWords, w); }
 

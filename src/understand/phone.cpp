@@ -219,7 +219,9 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
   for (const Run& r : runs) {
     if (auto e = from_digits(r.digits, r.plus)) return e;
   }
-  if (runs.empty() && !caller_from.empty() && wants_callers_number(text)) return normalize_phone(caller_from);
+  // No attempt at digits ("the one I'm calling from" holds a lone "one"): the caller's own number.
+  const bool spoke_digits = std::any_of(runs.begin(), runs.end(), [](const Run& r) { return r.digits.size() >= 3; });
+  if (!spoke_digits && !caller_from.empty() && wants_callers_number(text)) return normalize_phone(caller_from);
   return std::nullopt;
 }
 

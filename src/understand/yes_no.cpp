@@ -50,7 +50,10 @@ std::optional<Confirmation> extract_yes_no(std::string_view text) {
     const std::string_view w = t.text;
     if (!no_at && in(kNoWords, w)) {
       // "no problem", "not a problem" are agreement, not refusal.
-      if (i + 1 < toks.size() && (toks[i + 1].text == "problem" || toks[i + 1].text == "worries")) continue;
+      if (i + 1 < toks.size() && (toks[i + 1].text == "problem" || toks[i + 1].text == "worries")) {
+        if (!yes_at) yes_at = i + 1;
+        continue;
+      }
       if (w == "not" && i + 2 < toks.size() && toks[i + 1].text == "a" && toks[i + 2].text == "problem") continue;
       no_at = i;
     }
