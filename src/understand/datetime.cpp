@@ -112,6 +112,11 @@ class Parser {
         }
       }
       if (t.kind == TokenKind::word && (t.text == "a.m" || t.text == "p.m")) t.text = t.text.substr(0, 1) + "m";
+      // "3:15p", "3p": a glued a/p after a number is a meridiem.
+      if (t.kind == TokenKind::word && (t.text == "a" || t.text == "p") && !t.space_before && !out.empty() &&
+          out.back().kind == TokenKind::number && !out.back().from_words) {
+        t.text = t.text == "a" ? "am" : "pm";
+      }
       out.push_back(std::move(t));
     }
     toks_ = std::move(out);
@@ -130,6 +135,11 @@ class Parser {
         ++groups;
       }
       if (groups == 1) continue;
+      if (groups == 3 && toks_[k + 1].text == "-" && toks_[k + 3].text == "-" && toks_[k].text.size() == 4 &&
+          toks_[k].value >= 1900 && toks_[k].value <= 2100 && toks_[k + 2].text.size() <= 2 && toks_[k + 4].text.size() <= 2) {
+        k = e;  // ISO date yyyy-mm-dd
+        continue;
+      }
       if (groups == 2 && toks_[k + 1].text == "." && toks_[k + 2].text.size() <= 2) {
         decimal_[k] = static_cast<double>(toks_[k].value) +
                       static_cast<double>(toks_[k + 2].value) / std::pow(10.0, static_cast<double>(toks_[k + 2].text.size()));
@@ -161,7 +171,7 @@ class Parser {
       part_ = Part::night;
       return set_date_rel(0, 1);
     }
-    if (x == "tomorrow" || x == "tmrw" || x == "tomorow") return set_date_rel(1, 1);
+    if (x == "tomorrow" || x == "tmrw" || x == "tomorow" || x == "tomorrow's" || x == "tomorrows") return set_date_rel(1, 1);
     if (x == "day" && w(i + 1) == "after" && w(i + 2) == "tomorrow") return set_date_rel(2, 3);
     if (x == "midnight") {
       clock_ = Clock{0, 0, 1, true, true};
@@ -259,6 +269,7 @@ class Parser {
       }
       Clock c{static_cast<int>(h), static_cast<int>(m), 0, h >= 13 || h == 0 || toks_[i].text.size() == 2, false};
       std::size_t len = 3 + meridiem_after(i + 3, c);
+      if (c.meridiem != 0 && h >= 1 && h <= 12) c.twenty_four = false;  // "07:00 PM"
       clock_ = c;
       use(i, i + len);
       return advance(len);
@@ -344,7 +355,8 @@ class Parser {
     std::size_t k = i;
     while (k > 0) {
       const std::string_view p = toks_[k - 1].text;
-      if (p == "about" || p == "around" || p == "approximately" || p == "roughly" || p == "like" || p == "say") {
+      if (p == "about" || p == "around" || p == "approximately" || p == "roughly") return true;
+      if (p == "like" || p == "say" || p == "maybe" || p == "just") {
         --k;
         continue;
       }
@@ -473,7 +485,7 @@ class Parser {
   int unit_len(std::size_t k) const {
     const std::string_view u = w(k);
     if (u == "minute" || u == "minutes" || u == "min" || u == "mins") return 1;
-    if (u == "hour" || u == "hours" || u == "hr" || u == "hrs") return 2;
+    if (u == "hour" || u == "hours" || u == "hr" || u == "hrs" || u == "h") return 2;
     if (u == "day" || u == "days") return 3;
     if (u == "week" || u == "weeks") return 4;
     return 0;
@@ -636,17 +648,30 @@ class Parser {
           return local_days{y / date::month{m} / target[date::last]};
         };
         const date::year_month_day t{today_};
-        local_days d = compute(t.year());
-        if (d < today_) d = compute(t.year() + date::years{1});
+        std::size_t stop = end + 2;
+        local_days d;
+        if (is_num(stop) && val(stop) >= 1900 && val(stop) <= 2100) {
+          d = compute(date::year{static_cast<int>(val(stop))});
+          ++stop;
+        } else {
+          d = compute(t.year());
+          if (d < today_) d = compute(t.year() + date::years{1});
+        }
         set_date(d);
-        use(i, end + 2);
-        return advance(end + 2 - i);
+        use(i, stop);
+        return advance(stop - i);
       }
       if (mod == "last") return false;  // "last friday" is past
       if (!has_modifier) return false;
       mod = {};
     }
     local_days d;
+    if (w(end) == "after" && w(end + 1) == "next") {  // "friday after next": the second one from today
+      d = next_weekday_after(next_weekday_after(today_, wd), wd);
+      weekday_date_ = d;
+      use(i, end + 2);
+      return advance(end + 2 - i);
+    }
     if (next_week) {
       d = monday_of(today_) + days{7} + days{(wd + 6) % 7};
     } else if (this_week) {
