@@ -45,13 +45,17 @@ TEST(ExtractName, OrderAndSpelling) {
   EXPECT_EQ(extract_name("My name is Wei Zhang, W-E-I Z-H-A-N-G"), "Wei Zhang");
   EXPECT_EQ(extract_name("my name is way zang, W-E-I Z-H-A-N-G"), "Wei Zhang");  // letters beat ASR
   EXPECT_EQ(extract_name("my name is W-E-I Z-H-A-N-G"), "Wei Zhang");
+  EXPECT_EQ(extract_name("J-O-H-N S-M-I-T-H"), "John Smith");
+  EXPECT_EQ(extract_name("last name is Nguyen first name is Linh"), "Linh Nguyen");
+  EXPECT_EQ(extract_name("um my name is uh Lisa Wong"), "Lisa Wong");
+  EXPECT_EQ(extract_name("Sam Lee here"), "Sam Lee");
 }
 
 TEST(ExtractName, NotNames) {
   for (const char* s : {"I want to book an appointment", "yes", "tomorrow at three", "I am a Data Scientist",
                         "Could I talk to Tyrone King?", "who is Sharon Zeches", "Steven Carter's company",
                         "it's for my son", "hi there", "I don't think so", "tuesday at 2 pm", "hello is anybody there",
-                        "I'm calling to book", "okay", ""}) {
+                        "I'm calling to book", "I'm good thanks", "okay", ""}) {
     EXPECT_FALSE(extract_name(s).has_value()) << s;
   }
 }
