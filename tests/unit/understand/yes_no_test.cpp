@@ -8,7 +8,8 @@ namespace {
 
 TEST(YesNo, Affirmations) {
   for (const char* s : {"yes", "yeah that's right", "yep", "correct", "sure", "Yes please.", "that's it",
-                        "sounds good", "go ahead", "okay"}) {
+                        "sounds good", "go ahead", "okay", "book it", "of course",
+                        "uh huh", "mm-hmm", "that works"}) {
     const auto c = extract_yes_no(s);
     ASSERT_TRUE(c.has_value()) << s;
     EXPECT_EQ(c->answer, YesNo::yes) << s;
@@ -17,7 +18,8 @@ TEST(YesNo, Affirmations) {
 }
 
 TEST(YesNo, NegationsWinOverYesWords) {
-  for (const char* s : {"no", "nope", "no, don't book it", "that's not right", "yeah no", "wrong", "nah"}) {
+  for (const char* s : {"no", "nope", "no, don't book it", "that's not right", "yeah no", "wrong", "nah",
+                        "that doesn't work", "I can't make it"}) {
     const auto c = extract_yes_no(s);
     ASSERT_TRUE(c.has_value()) << s;
     EXPECT_EQ(c->answer, YesNo::no) << s;
@@ -37,6 +39,8 @@ TEST(YesNo, CorrectionRest) {
 TEST(YesNo, NeitherAndIdioms) {
   EXPECT_FALSE(extract_yes_no("what time is it").has_value());
   EXPECT_FALSE(extract_yes_no("").has_value());
+  EXPECT_FALSE(extract_yes_no("not sure").has_value());
+  EXPECT_FALSE(extract_yes_no("maybe").has_value());
   EXPECT_EQ(extract_yes_no("no problem")->answer, YesNo::yes);
 }
 
