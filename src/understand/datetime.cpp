@@ -166,6 +166,10 @@ class Parser {
       use(i, i + 1);
       return advance(1);
     }
+    if (x == "yesterday" || x == "ago") {  // the past is never a booking time
+      invalid_ = true;
+      return true;
+    }
     if (x == "today") return set_date_rel(0, 1);
     if (x == "tonight") {
       part_ = Part::night;
@@ -661,7 +665,10 @@ class Parser {
         use(i, stop);
         return advance(stop - i);
       }
-      if (mod == "last") return false;  // "last friday" is past
+      if (mod == "last") {  // "last friday" is in the past: never a booking time
+        invalid_ = true;
+        return true;
+      }
       if (!has_modifier) return false;
       mod = {};
     }

@@ -129,7 +129,7 @@ TEST(Datetime, HolidaysAndNegatives) {
   EXPECT_EQ(show("thanksgiving", tue()), "date:2013-10-14");
   EXPECT_EQ(show("new year's day", tue()), "date:2014-01-01");
   for (const char* s : {"1 adult", "this one", "rat 6", "at 650-650-6500", "at 6.5 kilograms", "nowhere", "palm",
-                        "in March", "next week", ""}) {
+                        "in March", "next week", "yesterday at 3", "last tuesday", "3 days ago", ""}) {
     EXPECT_EQ(show(s, tue()), "null") << s;
   }
 }
