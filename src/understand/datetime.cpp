@@ -112,6 +112,11 @@ class Parser {
         }
       }
       if (t.kind == TokenKind::word && (t.text == "a.m" || t.text == "p.m")) t.text = t.text.substr(0, 1) + "m";
+      // "3:15p", "3p": a glued a/p after a number is a meridiem.
+      if (t.kind == TokenKind::word && (t.text == "a" || t.text == "p") && !t.space_before && !out.empty() &&
+          out.back().kind == TokenKind::number && !out.back().from_words) {
+        t.text = t.text == "a" ? "am" : "pm";
+      }
       out.push_back(std::move(t));
     }
     toks_ = std::move(out);
@@ -130,6 +135,11 @@ class Parser {
         ++groups;
       }
       if (groups == 1) continue;
+      if (groups == 3 && toks_[k + 1].text == "-" && toks_[k + 3].text == "-" && toks_[k].text.size() == 4 &&
+          toks_[k].value >= 1900 && toks_[k].value <= 2100 && toks_[k + 2].text.size() <= 2 && toks_[k + 4].text.size() <= 2) {
+        k = e;  // ISO date yyyy-mm-dd
+        continue;
+      }
       if (groups == 2 && toks_[k + 1].text == "." && toks_[k + 2].text.size() <= 2) {
         decimal_[k] = static_cast<double>(toks_[k].value) +
                       static_cast<double>(toks_[k + 2].value) / std::pow(10.0, static_cast<double>(toks_[k + 2].text.size()));
@@ -156,12 +166,16 @@ class Parser {
       use(i, i + 1);
       return advance(1);
     }
+    if (x == "yesterday" || x == "ago") {  // the past is never a booking time
+      invalid_ = true;
+      return true;
+    }
     if (x == "today") return set_date_rel(0, 1);
     if (x == "tonight") {
       part_ = Part::night;
       return set_date_rel(0, 1);
     }
-    if (x == "tomorrow" || x == "tmrw" || x == "tomorow") return set_date_rel(1, 1);
+    if (x == "tomorrow" || x == "tmrw" || x == "tomorow" || x == "tomorrow's" || x == "tomorrows") return set_date_rel(1, 1);
     if (x == "day" && w(i + 1) == "after" && w(i + 2) == "tomorrow") return set_date_rel(2, 3);
     if (x == "midnight") {
       clock_ = Clock{0, 0, 1, true, true};
@@ -225,8 +239,20 @@ class Parser {
   bool number_rules() {
     const std::size_t i = i_;
     if (blocked_[i]) return false;
-    if (decimal_[i] >= 0) return unit_len(i + 3) > 0 && quantity_rule(i + 2, decimal_[i], 1, i);
     const std::int64_t v = val(i);
+    if (decimal_[i] >= 0) {
+      if (unit_len(i + 3) > 0) return quantity_rule(i + 2, decimal_[i], 1, i);
+      // "9.30" written the British way, with a cue: a clock time.
+      if (toks_[i + 2].text.size() == 2 && v <= 23 && val(i + 2) < 60 &&
+          (prev_is_cue(i) || w(i + 3) == "am" || w(i + 3) == "pm" || part_follows(i + 3))) {
+        Clock c{static_cast<int>(v), static_cast<int>(val(i + 2)), 0, v >= 13, false};
+        const std::size_t len = 3 + meridiem_after(i + 3, c);
+        clock_ = c;
+        use(i, i + len);
+        return advance(len);
+      }
+      return false;
+    }
     // numeric date m/d[/y]
     if (w(i + 1) == "/" && is_num(i + 2) && !toks_[i + 1].space_before && !toks_[i + 2].space_before) {
       return numeric_date();
@@ -247,6 +273,7 @@ class Parser {
       }
       Clock c{static_cast<int>(h), static_cast<int>(m), 0, h >= 13 || h == 0 || toks_[i].text.size() == 2, false};
       std::size_t len = 3 + meridiem_after(i + 3, c);
+      if (c.meridiem != 0 && h >= 1 && h <= 12) c.twenty_four = false;  // "07:00 PM"
       clock_ = c;
       use(i, i + len);
       return advance(len);
@@ -332,7 +359,8 @@ class Parser {
     std::size_t k = i;
     while (k > 0) {
       const std::string_view p = toks_[k - 1].text;
-      if (p == "about" || p == "around" || p == "approximately" || p == "roughly" || p == "like" || p == "say") {
+      if (p == "about" || p == "around" || p == "approximately" || p == "roughly") return true;
+      if (p == "like" || p == "say" || p == "maybe" || p == "just") {
         --k;
         continue;
       }
@@ -461,7 +489,7 @@ class Parser {
   int unit_len(std::size_t k) const {
     const std::string_view u = w(k);
     if (u == "minute" || u == "minutes" || u == "min" || u == "mins") return 1;
-    if (u == "hour" || u == "hours" || u == "hr" || u == "hrs") return 2;
+    if (u == "hour" || u == "hours" || u == "hr" || u == "hrs" || u == "h") return 2;
     if (u == "day" || u == "days") return 3;
     if (u == "week" || u == "weeks") return 4;
     return 0;
@@ -595,7 +623,8 @@ class Parser {
     if (wd < 0) return false;
     if (abbr && !has_modifier) {
       // "fri" / "sat" / "sun" are words too: only with a comma, a date or "on" next to them.
-      const bool ok = w(at + 1) == "," || w(at + 1) == "." || (at > 0 && toks_[at - 1].text == "on") || is_num(at + 1);
+      const bool ok = w(at + 1) == "," || w(at + 1) == "." || w(at + 1) == "at" || is_num(at + 1) ||
+                      (at > 0 && (toks_[at - 1].text == "on" || toks_[at - 1].text == "until"));
       if (!ok) return false;
     }
     std::size_t end = at + 1;
@@ -623,17 +652,33 @@ class Parser {
           return local_days{y / date::month{m} / target[date::last]};
         };
         const date::year_month_day t{today_};
-        local_days d = compute(t.year());
-        if (d < today_) d = compute(t.year() + date::years{1});
+        std::size_t stop = end + 2;
+        local_days d;
+        if (is_num(stop) && val(stop) >= 1900 && val(stop) <= 2100) {
+          d = compute(date::year{static_cast<int>(val(stop))});
+          ++stop;
+        } else {
+          d = compute(t.year());
+          if (d < today_) d = compute(t.year() + date::years{1});
+        }
         set_date(d);
-        use(i, end + 2);
-        return advance(end + 2 - i);
+        use(i, stop);
+        return advance(stop - i);
       }
-      if (mod == "last") return false;  // "last friday" is past
+      if (mod == "last") {  // "last friday" is in the past: never a booking time
+        invalid_ = true;
+        return true;
+      }
       if (!has_modifier) return false;
       mod = {};
     }
     local_days d;
+    if (w(end) == "after" && w(end + 1) == "next") {  // "friday after next": the second one from today
+      d = next_weekday_after(next_weekday_after(today_, wd), wd);
+      weekday_date_ = d;
+      use(i, end + 2);
+      return advance(end + 2 - i);
+    }
     if (next_week) {
       d = monday_of(today_) + days{7} + days{(wd + 6) % 7};
     } else if (this_week) {
@@ -922,7 +967,9 @@ class Parser {
 
   std::optional<When> resolve() {
     if (exact_offset_ && !date_ && !weekday_date_ && clock_.hour < 0 && day_shift_ == 0) {
-      return When{now_local_ + *exact_offset_};
+      // Elapsed time: add it to the instant, then read the wall clock (DST-correct).
+      const auto then = date::floor<std::chrono::minutes>(ctx_.now) + *exact_offset_;
+      return When{date::local_seconds{ctx_.calendar->to_local(std::chrono::sys_seconds{then})}};
     }
     if (now_ && !date_ && !weekday_date_ && clock_.hour < 0 && day_shift_ == 0) return When{now_local_};
     std::optional<local_days> day = date_ ? date_ : weekday_date_;

@@ -37,7 +37,7 @@ constexpr auto kStopWords = std::to_array<std::string_view>({
     "someone", "anyone", "nobody", "son", "daughter", "wife", "husband", "mom", "dad", "kid", "child", "friend",
     "company", "business", "called", "data", "scientist", "head", "manager", "patient", "fine", "great", "also",
     "still", "only", "really", "very", "back", "again", "some", "any", "time", "name", "number", "phone", "email",
-    "available", "free", "busy", "speaking", "here's", "that's", "there's", "one"});
+    "available", "free", "busy", "speaking", "good", "well", "glad", "happy", "new", "ready", "sick", "doing", "actually", "so", "first", "last", "null", "none", "unknown", "anonymous", "n/a", "here's", "that's", "there's", "one"});
 
 bool is_stop(std::string_view w) { return in(kStopWords, w); }
 
@@ -252,7 +252,8 @@ std::string format_name(const std::vector<std::string>& words) {
 bool tail_is_clean(const std::vector<Token>& toks, std::size_t i, std::vector<std::string>* spelled) {
   while (i < toks.size()) {
     const Token& t = toks[i];
-    if (t.kind == TokenKind::punct) {
+    if (t.kind == TokenKind::punct || t.text == "here" || t.text == "speaking" || t.text == "calling" ||
+        t.text == "thanks" || t.text == "please") {
       ++i;
       continue;
     }
@@ -390,7 +391,11 @@ std::optional<std::string> extract_name(std::string_view text) {
   }
   if (carrier != 0) {
     std::size_t i = start + carrier;
-    while (i < toks.size() && toks[i].kind == TokenKind::punct) ++i;
+    // Punctuation and hesitations between the carrier and the name ("my name is, uh, Lisa Wong").
+    while (i < toks.size() && (toks[i].kind == TokenKind::punct || toks[i].text == "um" || toks[i].text == "uh" ||
+                               toks[i].text == "umm" || toks[i].text == "er" || toks[i].text == "erm")) {
+      ++i;
+    }
     NameWords nw = collect(toks, i, 5);
     std::vector<std::string> spelled;
     std::size_t e = nw.end;
@@ -407,7 +412,12 @@ std::optional<std::string> extract_name(std::string_view text) {
 
   // 2. A bare name: the whole turn is 2-7 name words (optionally "Last, First").
   NameWords nw = collect(toks, start, 7);
-  if (nw.words.empty()) return std::nullopt;
+  if (nw.words.empty()) {
+    // Only spelled letters: "J-O-H-N S-M-I-T-H".
+    std::vector<std::string> spelled;
+    if (nw.end == start && tail_is_clean(toks, start, &spelled) && spelled.size() >= 2) return finish(spelled);
+    return std::nullopt;
+  }
   std::size_t e = nw.end;
   if (e < toks.size() && toks[e].text == "," && nw.words.size() == 1) {
     NameWords given = collect(toks, e + 1, 2);

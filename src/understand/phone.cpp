@@ -219,7 +219,19 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
   for (const Run& r : runs) {
     if (auto e = from_digits(r.digits, r.plus)) return e;
   }
-  if (runs.empty() && !caller_from.empty() && wants_callers_number(text)) return normalize_phone(caller_from);
+  // Groups split by words ("area code 403 and the number is 555 0123"): join neighbouring runs.
+  for (std::size_t first = 0; first < runs.size(); ++first) {
+    if (runs[first].digits.size() < 3) continue;
+    std::string joined = runs[first].digits;
+    for (std::size_t next = first + 1; next < runs.size() && joined.size() < 10; ++next) {
+      if (runs[next].digits.size() < 3 || runs[next].plus) break;
+      joined += runs[next].digits;
+      if (auto e = from_digits(joined, runs[first].plus)) return e;
+    }
+  }
+  // No attempt at digits ("the one I'm calling from" holds a lone "one"): the caller's own number.
+  const bool spoke_digits = std::any_of(runs.begin(), runs.end(), [](const Run& r) { return r.digits.size() >= 3; });
+  if (!spoke_digits && !caller_from.empty() && wants_callers_number(text)) return normalize_phone(caller_from);
   return std::nullopt;
 }
 

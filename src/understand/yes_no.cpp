@@ -11,8 +11,9 @@ constexpr std::array<std::string_view, 27> kYesWords{
     "yes",     "yeah",   "yep",       "yup",     "ya",      "yea",      "sure",      "correct", "right",
     "ok",      "okay",   "absolutely", "definitely", "certainly", "perfect", "great",  "affirmative", "exactly",
     "alright", "fine",   "uh-huh",    "yess",    "aye",     "good",     "sounds",    "confirm", "please"};
-constexpr std::array<std::string_view, 12> kNoWords{"no",    "nope",      "nah",     "not",  "don't", "dont",
-                                                    "wrong", "incorrect", "negative", "never", "cancel", "isn't"};
+constexpr auto kNoWords = std::to_array<std::string_view>({"no", "nope", "nah", "not", "don't", "dont", "wrong",
+                                                           "incorrect", "negative", "never", "cancel", "isn't",
+                                                           "doesn't", "can't", "cannot", "won't", "wouldn't"});
 
 template <std::size_t N>
 bool in(const std::array<std::string_view, N>& list, std::string_view w) {
@@ -48,9 +49,17 @@ std::optional<Confirmation> extract_yes_no(std::string_view text) {
     const Token& t = toks[i];
     if (t.kind != TokenKind::word) continue;
     const std::string_view w = t.text;
+    // "not sure", "not certain": unsure, neither yes nor no.
+    if (w == "not" && i + 1 < toks.size() && (toks[i + 1].text == "sure" || toks[i + 1].text == "certain")) {
+      ++i;
+      continue;
+    }
     if (!no_at && in(kNoWords, w)) {
       // "no problem", "not a problem" are agreement, not refusal.
-      if (i + 1 < toks.size() && (toks[i + 1].text == "problem" || toks[i + 1].text == "worries")) continue;
+      if (i + 1 < toks.size() && (toks[i + 1].text == "problem" || toks[i + 1].text == "worries")) {
+        if (!yes_at) yes_at = i + 1;
+        continue;
+      }
       if (w == "not" && i + 2 < toks.size() && toks[i + 1].text == "a" && toks[i + 2].text == "problem") continue;
       no_at = i;
     }
@@ -61,7 +70,12 @@ std::optional<Confirmation> extract_yes_no(std::string_view text) {
       if (w == "sounds" && !(i + 1 < toks.size() && (toks[i + 1].text == "good" || toks[i + 1].text == "great"))) continue;
       yes_at = i;
     }
-    if (w == "go" && i + 1 < toks.size() && toks[i + 1].text == "ahead" && !yes_at) yes_at = i + 1;
+    auto next_is = [&](std::string_view x) { return i + 1 < toks.size() && toks[i + 1].text == x; };
+    if (!yes_at && ((w == "go" && next_is("ahead")) || (w == "book" && next_is("it")) || (w == "please" && next_is("do")) ||
+                    (w == "of" && next_is("course")) || (w == "uh" && next_is("huh")) || (w == "think" && next_is("so")) ||
+                    w == "works" || w == "mhm" || w == "mmhmm" || (w == "mm" && i + 2 < toks.size() && toks[i + 2].text == "hmm"))) {
+      yes_at = i;
+    }
     if (w == "do" && i + 1 < toks.size() && toks[i + 1].text == "it" && !yes_at) yes_at = i + 1;
   }
   if (no_at && (!yes_at || *no_at <= *yes_at + 3)) {

@@ -8,7 +8,9 @@
 //  * "next <weekday>" / "<weekday> next week" / "<weekday> of next week" is that weekday in the
 //    following Monday-to-Sunday week: on Tuesday 12 Feb, "next wednesday" is Wed 20 Feb and
 //    "next tuesday" is Tue 19 Feb. "<weekday> of this week" is the day in the current week.
-//  * "N <weekday>s from now" is the N-th occurrence strictly after today.
+//  * "N <weekday>s from now" is the N-th occurrence strictly after today; "<weekday> after next"
+//    the second one ("friday after next" on Tuesday 12 Feb is Fri 22 Feb).
+//  * "last/first/second/third/fourth <weekday> of <month> [year]": that day of the month.
 //  * Month + day ("march 3", "the 3rd of march", "3 march", numeric "3/15" read month/day, or
 //    day/month when the first number cannot be a month): the next such date on or after today;
 //    with a year, that year (past -> nothing). "the 15th" alone: this month if not past, else next.
@@ -22,7 +24,11 @@
 //    04:30 is tomorrow 03:00). A past time is never returned: a date or date+time that is
 //    already past (e.g. "today at 9" said at 10) returns nothing.
 //  * Relative offsets: "in 2 hours", "in 15 minutes", "half an hour from now", "in 2.5 hours" ->
-//    exact local time; "in 3 days", "in a week", "a week from today", "2 days later" -> the date.
+//    exact local time (elapsed time, so DST-correct: 8 hours after 20:00 on the spring-forward
+//    night is 05:00); "in 3 days", "in a week", "a week from today", "2 days later" -> the date;
+//    "3 days after easter", "a week after tomorrow", "15 minutes from 1pm" shift the other
+//    expression.
+//  * Underspecified spans ("next week", "in March", "next month") give nothing: the call asks.
 //  * A part of day without a clock time ("tomorrow afternoon", "tonight") gives the date only.
 //  * Named days: Christmas, Christmas Eve, Boxing Day, New Year's Eve/Day, Valentine's Day,
 //    Halloween, Easter, Good Friday, Canada Day, Victoria Day, Family Day, Labour Day,
