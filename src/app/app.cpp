@@ -3,6 +3,7 @@
 #include "bella/app/app.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <thread>
 
 #include <boost/asio/signal_set.hpp>
@@ -13,6 +14,10 @@
 #include "bella/http/router.hpp"
 #include "bella/http/server.hpp"
 #include "bella/obs/log.hpp"
+#include "bella/store/fallback_store.hpp"
+#include "bella/store/memory_store.hpp"
+#include "bella/store/redis_client.hpp"
+#include "bella/store/redis_store.hpp"
 
 namespace bella::app {
 
@@ -30,10 +35,31 @@ int run(const Config& cfg) {
                                                       .connect_timeout = std::chrono::seconds(2)});
   }
 
+  // --- session store (store/): Redis with memory fallback, or memory only -------------------
+  const auto env = [](const char* name) -> const char* { return std::getenv(name); };
+  store::MemorySessionStore memory_sessions;
+  std::shared_ptr<store::RedisClient> redis;
+  std::unique_ptr<store::RedisSessionStore> redis_sessions;
+  std::unique_ptr<store::FallbackSessionStore> fallback_sessions;
+  if (!cfg.redis_url.empty()) {
+    redis = std::make_shared<store::RedisClient>(ioc.get_executor(), store::redis_settings_from(cfg, env));
+    redis->start();
+    redis_sessions = std::make_unique<store::RedisSessionStore>(redis);
+    fallback_sessions = std::make_unique<store::FallbackSessionStore>(
+        *redis_sessions, memory_sessions, [redis](std::chrono::milliseconds d) { return redis->ping(d); },
+        store::fallback_settings_from(cfg, env));
+    fallback_sessions->start(ioc.get_executor());
+  }
+  store::SessionStore& sessions =
+      fallback_sessions ? static_cast<store::SessionStore&>(*fallback_sessions) : memory_sessions;
+  spdlog::info("session store backend={}", sessions.backend());
+  // --- end session store ---------------------------------------------------------------------
+
   // --- routes ----------------------------------------------------------------------------
   http::Router router;
   api::HealthDeps health{.probes = {}, .probe_deadline = cfg.ready_timeout};
   if (pg) health.probes.push_back({"postgres", [p = pg.get()](std::chrono::milliseconds d) { return p->ping(d); }});
+  if (redis) health.probes.push_back({"redis", [redis](std::chrono::milliseconds d) { return redis->ping(d); }});
   api::add_health_routes(router, std::move(health));
 
   // --- serve -----------------------------------------------------------------------------
@@ -68,6 +94,8 @@ int run(const Config& cfg) {
   ioc.run();
   for (auto& t : workers) t.join();
   if (pg) pg->stop();
+  if (fallback_sessions) fallback_sessions->stop();
+  if (redis) redis->stop();
   spdlog::info("stopped");
   return 0;
 }
