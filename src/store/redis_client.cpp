@@ -394,7 +394,7 @@ Task<void> RedisClient::health_loop(std::shared_ptr<RedisClient> self) {
     try {
       (void)co_await exec_on_strand(self, req, settings_.timeout);
     } catch (const RedisError& e) {
-      spdlog::warn("redis health check failed error=\"{}\"", e.what());
+      if (state_ != State::stopped) spdlog::warn("redis health check failed error=\"{}\"", e.what());
     }
   }
 }
