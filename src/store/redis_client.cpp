@@ -127,7 +127,11 @@ RedisClient::RedisClient(asio::any_io_executor executor, RedisSettings settings)
       tls_->set_verify_mode(asio::ssl::verify_none);
     } else {
       tls_->set_default_verify_paths();
-      if (!settings_.ca_file.empty()) tls_->load_verify_file(settings_.ca_file);
+      if (!settings_.ca_file.empty()) {
+        error_code ec;
+        tls_->load_verify_file(settings_.ca_file, ec);
+        if (ec) throw app::ConfigError("REDIS_CA_FILE", settings_.ca_file + ": " + ec.message());
+      }
       tls_->set_verify_mode(asio::ssl::verify_peer);
     }
   }
@@ -390,7 +394,7 @@ Task<void> RedisClient::health_loop(std::shared_ptr<RedisClient> self) {
     try {
       (void)co_await exec_on_strand(self, req, settings_.timeout);
     } catch (const RedisError& e) {
-      spdlog::warn("redis health check failed error=\"{}\"", e.what());
+      if (state_ != State::stopped) spdlog::warn("redis health check failed error=\"{}\"", e.what());
     }
   }
 }

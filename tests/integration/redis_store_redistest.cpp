@@ -49,7 +49,8 @@ class RedisTest : public ::testing::Test {
   RedisSettings settings(const std::string& url) {
     RedisSettings s;
     s.url = app::parse_redis_url(url);
-    s.timeout = 2s;  // generous: a loaded CI box must not turn this into a flaky timeout
+    s.timeout = 2s;  // generous: a loaded CI box (or valgrind) must not turn these into flaky timeouts
+    s.connect_timeout = 10s;
     s.reconnect_wait = 50ms;
     s.health_check_interval = 200ms;
     return s;

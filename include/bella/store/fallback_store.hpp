@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "bella/app/config.hpp"
 #include "bella/store/memory_store.hpp"
 #include "bella/store/session_store.hpp"
 
@@ -20,6 +21,10 @@ struct FallbackSettings {
   std::chrono::milliseconds probe_interval{1'000};  // how often a degraded store asks the primary
   std::chrono::milliseconds probe_deadline{250};
 };
+
+/// REDIS_PROBE_INTERVAL_MS (10..60000, default 1000) and the probe deadline from Config::redis_timeout.
+/// Throws app::ConfigError naming the variable.
+FallbackSettings fallback_settings_from(const app::Config& cfg, const std::function<const char*(const char*)>& getenv);
 
 /// Uses `primary` (Redis) until one of its calls throws; that call and the following ones are
 /// answered by `memory` (logged at warn, counted), so the caller's turn never fails for it. A probe

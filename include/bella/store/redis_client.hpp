@@ -64,6 +64,8 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
     (argv.emplace_back(args), ...);
     return exec_argv(std::move(argv), settings_.timeout);
   }
+  /// The same with an explicit deadline. Pass a named vector, never `exec_argv({...}, d)`: GCC 12
+  /// mishandles brace-initialised temporaries passed to coroutines (see HELPER-RULES).
   Task<resp::Value> exec_argv(std::vector<std::string> argv, std::chrono::milliseconds deadline);
 
   /// Readiness probe: PING within `deadline`; nullopt when healthy, else the reason.
