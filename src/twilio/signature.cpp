@@ -188,4 +188,15 @@ std::string public_url(const app::Config& config, const http::Request& req) {
   return public_url(settings, req);
 }
 
+bool verify_request(const PublicUrlSettings& settings, std::string_view auth_token, const http::Request& req,
+                    const Params& form) {
+  const std::string_view signature = header(req, "X-Twilio-Signature");
+  if (signature.empty()) return false;
+  const std::string url = public_url(settings, req);
+  const std::string_view type = header(req, "Content-Type");
+  if (type.rfind("application/json", 0) == 0 && url.find("bodySHA256=") != std::string::npos)
+    return validate_body(auth_token, url, req.body(), signature);
+  return validate(auth_token, url, form, signature);
+}
+
 }  // namespace bella::twilio

@@ -51,4 +51,10 @@ struct PublicUrlSettings {
 std::string public_url(const PublicUrlSettings& settings, const http::Request& req);
 std::string public_url(const app::Config& config, const http::Request& req);
 
+/// What a webhook handler calls: true when `req` carries an X-Twilio-Signature that validates
+/// for public_url(settings, req) and the decoded `form` (or, for a JSON body whose URL carries
+/// bodySHA256, for the URL and the body). A missing header never validates.
+bool verify_request(const PublicUrlSettings& settings, std::string_view auth_token, const http::Request& req,
+                    const Params& form);
+
 }  // namespace bella::twilio

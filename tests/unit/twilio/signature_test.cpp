@@ -194,5 +194,26 @@ TEST(TwilioPublicUrl, EndToEndWithTheHeaderTwilioSends) {
   EXPECT_FALSE(validate("tok", public_url(s, moved), form, header));
 }
 
+TEST(TwilioVerifyRequest, HeaderFormAndJsonBodies) {
+  const PublicUrlSettings s{.public_base_url = "https://bella.example.com", .trusted_proxy = false};
+  auto req = request("/twilio/voice/collect");
+  req.set(http::Field::content_type, "application/x-www-form-urlencoded");
+  req.body() = "CallSid=CA0123456789abcdef0123456789abcdef&SpeechResult=";
+  const auto form = http::parse_form(req.body());
+  EXPECT_FALSE(verify_request(s, "tok", req, form));  // no header
+  req.set("X-Twilio-Signature", sign("tok", "https://bella.example.com/twilio/voice/collect", form));
+  EXPECT_TRUE(verify_request(s, "tok", req, form));
+  EXPECT_FALSE(verify_request(s, "other", req, form));
+
+  const std::string body = R"({"CallSid":"CA1"})";
+  auto json = request("/twilio/status?bodySHA256=" + sha256_hex(body));
+  json.set(http::Field::content_type, "application/json");
+  json.body() = body;
+  json.set("X-Twilio-Signature", sign("tok", "https://bella.example.com/twilio/status?bodySHA256=" + sha256_hex(body), {}));
+  EXPECT_TRUE(verify_request(s, "tok", json, {}));
+  json.body() = R"({"CallSid":"CA2"})";
+  EXPECT_FALSE(verify_request(s, "tok", json, {}));
+}
+
 }  // namespace
 }  // namespace bella::twilio
