@@ -12,6 +12,7 @@
 #include "bella/db/pg_pool.hpp"
 #include "bella/http/router.hpp"
 #include "bella/http/server.hpp"
+#include "bella/llm/openai_client.hpp"
 #include "bella/obs/log.hpp"
 
 namespace bella::app {
@@ -29,6 +30,14 @@ int run(const Config& cfg) {
                                                       .statement_timeout = cfg.db_statement_timeout,
                                                       .connect_timeout = std::chrono::seconds(2)});
   }
+
+  // --- LLM fallback (off without OPENAI_API_KEY: no thread, no I/O) ------------------------
+  llm::OpenAiClient openai(llm::OpenAiSettings{.api_key = cfg.openai_api_key,
+                                               .base_url = cfg.openai_base_url,
+                                               .model = cfg.openai_model,
+                                               .max_in_flight = cfg.llm_max_in_flight});
+  [[maybe_unused]] llm::LlmClient& llm = openai;  // for the call flow: llm.extract(request, cfg.llm_timeout)
+  spdlog::info("llm fallback enabled={} model={}", openai.enabled(), cfg.openai_model);
 
   // --- routes ----------------------------------------------------------------------------
   http::Router router;
@@ -67,6 +76,7 @@ int run(const Config& cfg) {
   for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : workers) t.join();
+  openai.stop();
   if (pg) pg->stop();
   spdlog::info("stopped");
   return 0;
