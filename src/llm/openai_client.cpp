@@ -69,24 +69,27 @@ struct OpenAiClient::Call {
 
 namespace {
 
-// Suspends until `call` completes; resumes on the awaiting coroutine's executor.
-Task<void> wait_for(std::shared_ptr<OpenAiClient::Call> call) {
-  co_await asio::async_initiate<decltype(use_awaitable), void()>(
-      [call](auto handler) {
-        using Handler = decltype(handler);
-        auto h = std::make_shared<Handler>(std::move(handler));
-        auto ex = asio::get_associated_executor(*h, call->timer.get_executor());
-        std::function<void()> resume = [h, ex] { asio::post(ex, [h] { (*h)(); }); };
-        bool already = false;
-        {
-          std::lock_guard lock(call->mutex);
-          already = call->completed;
-          if (!already) call->resume = resume;
-        }
-        if (already) resume();
-      },
-      use_awaitable);
-}
+// The async_initiate initiation that parks the awaiting coroutine's handler in `call`: resumed on
+// that coroutine's own executor by whichever of curl and the deadline completes the call first.
+// A named type holding a plain pointer, not a lambda coroutine argument: GCC 12 destroys some
+// by-value coroutine arguments twice (here: a copied shared_ptr), so the caller keeps `call` alive.
+struct ParkUntilComplete {
+  OpenAiClient::Call* call;
+
+  template <class Handler>
+  void operator()(Handler handler) const {
+    auto h = std::make_shared<Handler>(std::move(handler));
+    auto ex = asio::get_associated_executor(*h, call->timer.get_executor());
+    std::function<void()> resume = [h, ex] { asio::post(ex, [h] { (*h)(); }); };
+    bool already = false;
+    {
+      std::lock_guard lock(call->mutex);
+      already = call->completed;
+      if (!already) call->resume = resume;
+    }
+    if (already) resume();
+  }
+};
 
 }  // namespace
 
@@ -112,7 +115,8 @@ Task<std::optional<json>> OpenAiClient::extract(const LlmRequest& request, std::
   const auto ex = co_await asio::this_coro::executor;
   const auto call = start(request, deadline, ex);
   if (!call) co_return std::nullopt;  // refused locally: over the cap, breaker open, or stopped
-  co_await wait_for(call);
+  const ParkUntilComplete park{call.get()};
+  co_await asio::async_initiate<decltype(use_awaitable), void()>(park, use_awaitable);
   co_return conclude(request.field, deadline, *call);
 }
 

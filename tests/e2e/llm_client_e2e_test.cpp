@@ -140,6 +140,8 @@ TEST_F(LlmClientE2e, SlowReplyTimesOutAtTheDeadline) {
   std::printf("[ measure  ] slow stub, deadline 300 ms: caller resumed after %lld ms\n",
               static_cast<long long>(ms.count()));
   EXPECT_EQ(requests("name", "timeout"), before + 1);
+  // The cancel reaches the curl thread asynchronously: give it a moment (the stub would hold for 30 s).
+  for (int i = 0; i < 500 && client.in_flight() != 0; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(client.in_flight(), 0u) << "the timed-out transfer must be cancelled and its slot freed";
 }
 
