@@ -5,16 +5,52 @@
 #include <csignal>
 #include <thread>
 
+#include <date/date.h>
+#include <date/tz.h>
+
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 #include "bella/api/health.hpp"
+#include "bella/api/staff.hpp"
+#include "bella/booking/service.hpp"
+#include "bella/calendar/calendar.hpp"
+#include "bella/core/clock.hpp"
+#include "bella/db/migrate.hpp"
+#include "bella/db/pg_booking_repository.hpp"
 #include "bella/db/pg_pool.hpp"
 #include "bella/http/router.hpp"
 #include "bella/http/server.hpp"
 #include "bella/obs/log.hpp"
 
 namespace bella::app {
+namespace {
+
+// BELLA_FAKE_NOW (tests only): an ISO 8601 instant with offset where the clock starts.
+std::unique_ptr<Clock> make_clock(const Config& cfg) {
+  if (cfg.fake_now.empty()) return std::make_unique<SystemClock>();
+  const auto start = api::parse_iso8601(cfg.fake_now);
+  if (!start) throw ConfigError("BELLA_FAKE_NOW", "'" + cfg.fake_now + "' is not ISO 8601 with an offset");
+  return std::make_unique<OffsetClock>(*start);
+}
+
+calendar::OpeningHours parse_hours(const Config& cfg) {
+  try {
+    return calendar::OpeningHours::parse(cfg.business_hours);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError("BUSINESS_HOURS", e.what());
+  }
+}
+
+calendar::HolidayOptions parse_holidays(const Config& cfg) {
+  try {
+    return calendar::HolidayOptions::parse(cfg.optional_holidays);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError("OPTIONAL_HOLIDAYS", e.what());
+  }
+}
+
+}  // namespace
 
 int run(const Config& cfg) {
   obs::setup_logging(cfg.log_format, cfg.log_level);
@@ -30,11 +66,32 @@ int run(const Config& cfg) {
                                                       .connect_timeout = std::chrono::seconds(2)});
   }
 
+  // --- bookings (staff API and phone line share one service) -------------------------------
+  // Migrations run before serving; a failure throws and stops start-up with a non-zero exit.
+  if (pg) db::migrate(cfg.database_url, cfg.migrations_dir);
+  const auto clock = make_clock(cfg);
+  const calendar::BusinessCalendar business_calendar(date::locate_zone(cfg.business_tz), parse_hours(cfg),
+                                                     parse_holidays(cfg));
+  std::unique_ptr<db::PgBookingRepository> bookings_repo;
+  std::unique_ptr<booking::BookingService> bookings;
+  if (pg) {
+    bookings_repo = std::make_unique<db::PgBookingRepository>(*pg);
+    bookings = std::make_unique<booking::BookingService>(*bookings_repo, business_calendar, *clock,
+                                                         std::chrono::minutes(cfg.appointment_minutes));
+  }
+
   // --- routes ----------------------------------------------------------------------------
   http::Router router;
   api::HealthDeps health{.probes = {}, .probe_deadline = cfg.ready_timeout};
   if (pg) health.probes.push_back({"postgres", [p = pg.get()](std::chrono::milliseconds d) { return p->ping(d); }});
   api::add_health_routes(router, std::move(health));
+  if (bookings) {
+    api::add_staff_routes(router, api::StaffApiDeps{.service = *bookings,
+                                                    .repository = *bookings_repo,
+                                                    .calendar = business_calendar,
+                                                    .normalize_phone = api::normalize_phone_ca,
+                                                    .api_key = cfg.api_key});
+  }
 
   // --- serve -----------------------------------------------------------------------------
   http::Server server(ioc, router,
