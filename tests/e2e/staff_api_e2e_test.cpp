@@ -40,7 +40,9 @@ class StaffApi : public ::testing::Test {
     server_ = std::make_unique<ServerProcess>(EnvVars{{"DATABASE_URL", db_->url()}, {"API_KEY", kKey}});
   }
   void TearDown() override {
-    if (server_) EXPECT_EQ(server_->stop(), 0) << server_->output();
+    if (server_) {
+      EXPECT_EQ(server_->stop(), 0) << server_->output();
+    }
   }
   HttpResponse call(std::string_view method, const std::string& target, std::string body = {}) {
     HttpClient client(server_->port());
@@ -145,7 +147,8 @@ TEST_F(StaffApi, RejectsBadInputWithFieldErrors) {
   auto bad = call("POST", "/appointments", R"({"full_name":"","mobile":"12","starts_at":"2030-03-05T10:00:00","duration_minutes":2})");
   ASSERT_EQ(bad.status, 422u);
   std::set<std::string> fields;
-  for (const auto& e : bad.json()["errors"]) fields.insert(e["field"].get<std::string>());
+  const auto problem = bad.json();
+  for (const auto& e : problem["errors"]) fields.insert(e["field"].get<std::string>());
   EXPECT_EQ(fields, (std::set<std::string>{"full_name", "mobile", "starts_at", "duration_minutes"}));
 
   auto closed = call("POST", "/appointments", booking_body("Sam", "4035550100", "2030-03-05T20:00:00-07:00"));
@@ -305,7 +308,9 @@ TEST(StaffApiFaults, PostgresRestartDuringTraffic) {
           client.close();
           res.status = 0;
         }
-        if (res.status == 503) EXPECT_EQ(res.header("content-type"), "application/problem+json");
+        if (res.status == 503) {
+          EXPECT_EQ(res.header("content-type"), "application/problem+json");
+        }
         statuses[static_cast<std::size_t>(w)].push_back(res.status);
       }
     });

@@ -17,7 +17,7 @@ using RouteSet = std::set<std::pair<std::string, std::string>>;
 
 // Reads "  /path:" then "    get:" lines; enough for our hand-written, two-space-indented file.
 RouteSet documented_routes() {
-  std::ifstream in(std::string(BELLA_SOURCE_DIR) + "/docs/openapi.yaml");
+  std::ifstream in(BELLA_SOURCE_DIR "/docs/openapi.yaml");
   EXPECT_TRUE(in) << "docs/openapi.yaml is missing";
   RouteSet out;
   std::string line, path;
