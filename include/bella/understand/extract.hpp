@@ -1,0 +1,105 @@
+// Deterministic extractors: caller speech -> date/time, phone (E.164), name, yes/no. Pure, no I/O.
+//
+// Date/time conventions (extract_datetime), all resolved in the clinic's zone against ctx.now:
+//  * "today", "tonight", "tomorrow", "the day after tomorrow", "now"/"right now" (= now).
+//  * A bare weekday ("friday", "this friday", "coming friday", "on friday") is its next
+//    occurrence strictly after today: said on a Tuesday, "tuesday" means the Tuesday a week on
+//    (a caller who means today says "today").
+//  * "next <weekday>" / "<weekday> next week" / "<weekday> of next week" is that weekday in the
+//    following Monday-to-Sunday week: on Tuesday 12 Feb, "next wednesday" is Wed 20 Feb and
+//    "next tuesday" is Tue 19 Feb. "<weekday> of this week" is the day in the current week.
+//  * "N <weekday>s from now" is the N-th occurrence strictly after today.
+//  * Month + day ("march 3", "the 3rd of march", "3 march", numeric "3/15" read month/day, or
+//    day/month when the first number cannot be a month): the next such date on or after today;
+//    with a year, that year (past -> nothing). "the 15th" alone: this month if not past, else next.
+//  * Clock times: "3pm", "3:30", "three thirty", "half past two", "quarter to five", "twenty
+//    after 3", "noon"/"midday", "midnight" (00:00 of the next day), military "15:15", "1030".
+//    A bare hour without am/pm takes the business-hours reading: the one of h and h+12 that falls
+//    inside the calendar's opening hours that day (any open day if that day is closed); if neither
+//    does, 7-11 read as morning, 12 as noon and 1-6 as afternoon/evening. A part of day
+//    ("tonight", "in the evening", "morning") picks the meridiem instead.
+//  * A time with no date is today; if already past it rolls to the next day ("at 3am" said at
+//    04:30 is tomorrow 03:00). A past time is never returned: a date or date+time that is
+//    already past (e.g. "today at 9" said at 10) returns nothing.
+//  * Relative offsets: "in 2 hours", "in 15 minutes", "half an hour from now", "in 2.5 hours" ->
+//    exact local time; "in 3 days", "in a week", "a week from today", "2 days later" -> the date.
+//  * A part of day without a clock time ("tomorrow afternoon", "tonight") gives the date only.
+//  * Named days: Christmas, Christmas Eve, Boxing Day, New Year's Eve/Day, Valentine's Day,
+//    Halloween, Easter, Good Friday, Canada Day, Victoria Day, Family Day, Labour Day,
+//    Thanksgiving (Canadian), Remembrance Day, Civic/Heritage Day (1st Mon Aug), Mother's Day,
+//    Father's Day: next occurrence on or after today.
+//  * Words order freely ("at 2 on friday", "friday at 2"); invalid calendar dates ("june 31",
+//    "25:12") give nothing.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <date/date.h>
+
+#include "bella/calendar/calendar.hpp"
+
+namespace bella::understand {
+
+/// "Now" and the calendar (zone = calendar->zone(); opening hours for the bare-hour rule).
+struct TimeContext {
+  std::chrono::sys_seconds now;
+  const calendar::BusinessCalendar* calendar;
+};
+
+struct DateOnly {
+  date::year_month_day day;
+};
+inline bool operator==(const DateOnly& a, const DateOnly& b) { return a.day == b.day; }
+
+/// A local start time in the clinic's zone, or a date alone (the call then asks for a time).
+using When = std::variant<date::local_seconds, DateOnly>;
+
+/// See the conventions above. Never returns a past time.
+std::optional<When> extract_datetime(std::string_view text, const TimeContext& ctx);
+
+/// A written number ("403-555-0123", "+1 403 555 0123", "(403) 555 0123", "4035550123") ->
+/// E.164 if it is a valid NANP number: NPA and NXX start 2-9 and are not N11, and the area code
+/// is in service (libphonenumber region CA/US, or the dated table below for codes newer than the
+/// installed libphonenumber metadata). Other countries, wrong lengths -> nothing.
+std::optional<std::string> normalize_phone(std::string_view text);
+
+/// Speech -> E.164. Digits spoken or written in any grouping ("four oh three, triple five, oh one
+/// twenty three", "area code 403 ...", leading "one"/"plus one"); a correction ("..., no sorry,
+/// 0124") replaces the digits it repeats; an extension is dropped; the first valid number wins.
+/// With no digits at all but "this number"/"the one I'm calling from": normalize_phone(caller_from).
+std::optional<std::string> extract_phone(std::string_view text, std::string_view caller_from = {});
+
+/// True when the caller refers to the number they are calling from.
+bool wants_callers_number(std::string_view text);
+
+/// True when `npa` is in the dated table of in-service NANP area codes (Canada + toll-free).
+bool npa_in_service_table(int npa);
+
+/// The caller's own name, "First Last" properly cased, or nothing. Carrier phrases ("my name
+/// is", "this is", "it's", "I'm", "call me", ...), fillers, titles, suffixes, nicknames in
+/// parentheses and spelled-out letters are removed; "Last, First" and "last name X, first name
+/// Y" are reordered. Case: words typed in mixed case keep it; all-lower/all-upper words are
+/// capitalised per part (hyphen, O'/D' apostrophe, Mc, and Mac for common Mac- surnames);
+/// particles (van, der, de, la, da, dos, du, von, ben, bin, al) stay lower case inside a name.
+/// A third party ("could I talk to Tyrone King") or a non-name sentence gives nothing; a lone
+/// bare word gives nothing (too easily "okay"), a lone given name after a carrier is kept.
+std::optional<std::string> extract_name(std::string_view text);
+
+/// Validation of a candidate name (e.g. LLM output): 1-6 words of letters with inner hyphens or
+/// apostrophes, not a common non-name word.
+bool looks_like_name(std::string_view candidate);
+
+enum class YesNo { yes, no };
+struct Confirmation {
+  YesNo answer;
+  std::string rest;  // what follows the yes/no ("nope, make it Thursday" -> "make it Thursday")
+};
+/// "yeah that's right", "yep", "correct", "sure" -> yes; "no", "nope", "that's wrong", "don't"
+/// -> no. A negation anywhere before a yes word wins ("no, don't book it", "not right").
+/// Neither -> nothing.
+std::optional<Confirmation> extract_yes_no(std::string_view text);
+
+}  // namespace bella::understand

@@ -1,0 +1,238 @@
+// Phone numbers: spoken/written digits -> E.164 via libphonenumber plus a dated NPA table.
+#include <algorithm>
+#include <array>
+
+#include <phonenumbers/phonenumberutil.h>
+
+#include "bella/understand/extract.hpp"
+#include "bella/understand/numbers.hpp"
+
+namespace bella::understand {
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+// In-service NANP area codes that matter to a Canadian clinic, as a second source of truth next
+// to libphonenumber's metadata (Debian's 8.12.57 predates the newer overlays, e.g. 354, 382,
+// 428, 683, 879, 942, 257). Source: CNA (Canadian Numbering Administrator) area-code map and
+// NANPA NPA assignments, as of 2025. Canada's geographic NPAs plus the NANP toll-free codes.
+constexpr auto kInServiceNpas = std::to_array<int>({
+    // Alberta
+    368, 403, 587, 780, 825,
+    // British Columbia
+    236, 250, 257, 604, 672, 778,
+    // Manitoba
+    204, 431, 584,
+    // New Brunswick
+    428, 506,
+    // Newfoundland and Labrador
+    709, 879,
+    // Nova Scotia / Prince Edward Island
+    782, 902,
+    // Ontario
+    226, 249, 289, 343, 365, 382, 416, 437, 519, 548, 613, 647, 683, 705, 742, 753, 807, 905, 942,
+    // Quebec
+    263, 354, 367, 418, 438, 450, 468, 514, 579, 581, 819, 873,
+    // Saskatchewan
+    306, 474, 639,
+    // Yukon, Northwest Territories, Nunavut
+    867,
+    // Toll-free (NANP-wide)
+    800, 833, 844, 855, 866, 877, 888});
+
+bool structurally_valid(std::string_view ten) {
+  if (ten.size() != 10) return false;
+  for (char c : ten) {
+    if (c < '0' || c > '9') return false;
+  }
+  auto n11 = [](std::string_view three) { return three[1] == '1' && three[2] == '1'; };
+  return ten[0] >= '2' && ten[3] >= '2' && !n11(ten.substr(0, 3)) && !n11(ten.substr(3, 3));
+}
+
+const PhoneNumberUtil& util() {
+  static const PhoneNumberUtil* instance = PhoneNumberUtil::GetInstance();
+  return *instance;
+}
+
+// Ten national digits -> E.164 when valid.
+std::optional<std::string> validate_national(std::string_view ten) {
+  if (!structurally_valid(ten)) return std::nullopt;
+  const int npa = (ten[0] - '0') * 100 + (ten[1] - '0') * 10 + (ten[2] - '0');
+  std::string e164 = "+1" + std::string(ten);
+  if (npa_in_service_table(npa)) return e164;
+  PhoneNumber number;
+  if (util().Parse(e164, "CA", &number) != i18n::phonenumbers::PhoneNumberUtil::ErrorType::NO_PARSING_ERROR) return std::nullopt;
+  if (!util().IsValidNumber(number)) return std::nullopt;
+  return e164;
+}
+
+// A digit string (with "+" flag) -> E.164 if it is a NANP number.
+std::optional<std::string> from_digits(std::string_view digits, bool plus) {
+  if (plus) {
+    if (digits.size() != 11 || digits[0] != '1') return std::nullopt;
+    return validate_national(digits.substr(1));
+  }
+  if (digits.size() == 11 && digits[0] == '1') return validate_national(digits.substr(1));
+  if (digits.size() == 10) return validate_national(digits);
+  return std::nullopt;
+}
+
+bool is_word(const Token& t, std::string_view w) { return t.kind == TokenKind::word && t.text == w; }
+
+// Words that may sit inside a spoken number without ending it.
+bool is_joiner(const Token& t) {
+  if (t.kind == TokenKind::punct) {
+    return t.text == "-" || t.text == "." || t.text == "(" || t.text == ")" || t.text == "," || t.text == "/" ||
+           t.text == "+";
+  }
+  return t.kind == TokenKind::word && (t.text == "dash" || t.text == "hyphen");
+}
+
+bool is_correction(const Token& t) {
+  return t.kind == TokenKind::word &&
+         (t.text == "sorry" || t.text == "no" || t.text == "actually" || t.text == "correction" || t.text == "wait" ||
+          t.text == "mean" || t.text == "oops" || t.text == "rather");
+}
+
+struct Run {
+  std::string digits;
+  bool plus = false;
+  bool corrects_previous = false;  // a correction word came between this run and the previous one
+};
+
+std::vector<Run> digit_runs(const std::vector<Token>& toks) {
+  std::vector<Run> runs;
+  Run cur;
+  bool in_run = false;
+  bool pending_plus = false;
+  bool pending_correction = false;
+  auto close = [&]() {
+    if (in_run && !cur.digits.empty()) runs.push_back(cur);
+    cur = Run{};
+    in_run = false;
+  };
+  for (std::size_t i = 0; i < toks.size(); ++i) {
+    const Token& t = toks[i];
+    if (t.kind == TokenKind::number) {
+      if (!in_run) {
+        cur = Run{};
+        cur.plus = pending_plus;
+        cur.corrects_previous = pending_correction;
+        pending_plus = false;
+        pending_correction = false;
+        in_run = true;
+      }
+      cur.digits += t.text;
+      continue;
+    }
+    if (is_word(t, "plus") || (t.kind == TokenKind::punct && t.text == "+")) {
+      if (in_run && !cur.digits.empty()) close();
+      pending_plus = true;
+      continue;
+    }
+    if (in_run && is_joiner(t)) continue;
+    if (!in_run && t.kind == TokenKind::punct) continue;  // "(", "+" before digits
+    // "area code" keeps an open run going; otherwise a word ends the run.
+    if (is_word(t, "area") || is_word(t, "code")) continue;
+    if (is_correction(t)) pending_correction = true;
+    close();
+    if (!is_word(t, "plus")) pending_plus = false;
+  }
+  close();
+  return runs;
+}
+
+}  // namespace
+
+bool npa_in_service_table(int npa) {
+  return std::find(kInServiceNpas.begin(), kInServiceNpas.end(), npa) != kInServiceNpas.end();
+}
+
+std::optional<std::string> normalize_phone(std::string_view text) {
+  std::string digits;
+  bool plus = false;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else if (c == '+') {
+      if (!digits.empty()) return std::nullopt;
+      plus = true;
+    } else if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '\t') {
+      continue;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return from_digits(digits, plus);
+}
+
+bool wants_callers_number(std::string_view text) {
+  const std::vector<Token> toks = tokenize(text);
+  auto has_seq = [&](std::initializer_list<std::string_view> seq) {
+    for (std::size_t i = 0; i + seq.size() <= toks.size(); ++i) {
+      std::size_t k = 0;
+      for (std::string_view w : seq) {
+        if (toks[i + k].text != w) break;
+        ++k;
+      }
+      if (k == seq.size()) return true;
+    }
+    return false;
+  };
+  return has_seq({"this", "number"}) || has_seq({"same", "number"}) || has_seq({"this", "phone"}) ||
+         has_seq({"calling", "from"}) || has_seq({"calling", "on"}) || has_seq({"call", "from"}) ||
+         has_seq({"this", "one"}) || has_seq({"current", "number"}) || has_seq({"number", "you", "have"}) ||
+         has_seq({"the", "one", "i'm", "on"}) || has_seq({"number", "i'm", "on"}) || has_seq({"my", "cell"}) ||
+         has_seq({"caller", "id"}) || has_seq({"that", "number"}) || has_seq({"same", "one"});
+}
+
+std::optional<std::string> extract_phone(std::string_view text, std::string_view caller_from) {
+  const std::vector<Token> toks = lex(text);
+  const std::vector<Run> runs = digit_runs(toks);
+  std::string carried;  // digits of earlier runs that a later run may continue or correct
+  bool carried_plus = false;
+  for (const Run& r : runs) {
+    if (r.corrects_previous && !carried.empty()) {
+      // A correction: the new digits either restate the whole number or replace its tail.
+      if (auto whole = from_digits(r.digits, r.plus)) return whole;
+      if (r.digits.size() < carried.size()) {
+        const std::string fixed = carried.substr(0, carried.size() - r.digits.size()) + r.digits;
+        if (auto e = from_digits(fixed, carried_plus)) return e;
+      }
+      carried = r.digits;
+      carried_plus = r.plus;
+      continue;
+    }
+    if (auto e = from_digits(r.digits, r.plus)) {
+      // Prefer a later correction of this number if one follows.
+      carried = r.digits;
+      carried_plus = r.plus;
+      const auto next = std::find_if(runs.begin(), runs.end(), [&](const Run& x) { return &x > &r; });
+      if (next != runs.end() && next->corrects_previous) continue;
+      return e;
+    }
+    carried = r.digits;
+    carried_plus = r.plus;
+  }
+  // A valid number followed by a correction that did not produce a valid number: keep the first.
+  for (const Run& r : runs) {
+    if (auto e = from_digits(r.digits, r.plus)) return e;
+  }
+  // Groups split by words ("area code 403 and the number is 555 0123"): join neighbouring runs.
+  for (std::size_t first = 0; first < runs.size(); ++first) {
+    if (runs[first].digits.size() < 3) continue;
+    std::string joined = runs[first].digits;
+    for (std::size_t next = first + 1; next < runs.size() && joined.size() < 10; ++next) {
+      if (runs[next].digits.size() < 3 || runs[next].plus) break;
+      joined += runs[next].digits;
+      if (auto e = from_digits(joined, runs[first].plus)) return e;
+    }
+  }
+  // No attempt at digits ("the one I'm calling from" holds a lone "one"): the caller's own number.
+  const bool spoke_digits = std::any_of(runs.begin(), runs.end(), [](const Run& r) { return r.digits.size() >= 3; });
+  if (!spoke_digits && !caller_from.empty() && wants_callers_number(text)) return normalize_phone(caller_from);
+  return std::nullopt;
+}
+
+}  // namespace bella::understand

@@ -1,0 +1,74 @@
+// Name extraction: carriers, casing, particles, spelled letters, non-names.
+#include <gtest/gtest.h>
+
+#include "bella/understand/extract.hpp"
+
+namespace bella::understand {
+namespace {
+
+TEST(ExtractName, CarrierPhrases) {
+  EXPECT_EQ(extract_name("my name is jessie maglione"), "Jessie Maglione");
+  EXPECT_EQ(extract_name("This is Kim Vanderveen"), "Kim Vanderveen");
+  EXPECT_EQ(extract_name("it's Robert Weir"), "Robert Weir");
+  EXPECT_EQ(extract_name("I'm Virginia Mason"), "Virginia Mason");
+  EXPECT_EQ(extract_name("my name's Kabir Sandhu"), "Kabir Sandhu");
+  EXPECT_EQ(extract_name("You can call me Amrita Dhillon"), "Amrita Dhillon");
+  EXPECT_EQ(extract_name("um, yeah, hi, this is Priya Sharma"), "Priya Sharma");
+  EXPECT_EQ(extract_name("My name is manuel"), "Manuel");
+}
+
+TEST(ExtractName, CasingRules) {
+  EXPECT_EQ(extract_name("RONALD MACDONALD"), "Ronald MacDonald");
+  EXPECT_EQ(extract_name("i'm ciaran mccarthy"), "Ciaran McCarthy");
+  EXPECT_EQ(extract_name("It's siobhan o'brien"), "Siobhan O'Brien");
+  EXPECT_EQ(extract_name("I'm La'tanya O'connor"), "La'tanya O'connor");  // the transcript's own case kept
+  EXPECT_EQ(extract_name("mack johnson"), "Mack Johnson");
+  EXPECT_EQ(extract_name("it's jean-françois bélanger"), "Jean-François Bélanger");
+  EXPECT_EQ(extract_name("ÉMILIE BERGERON"), "Émilie Bergeron");
+}
+
+TEST(ExtractName, ParticlesTitlesSuffixesNicknames) {
+  EXPECT_EQ(extract_name("my name's Mike van der Velt"), "Mike van der Velt");
+  EXPECT_EQ(extract_name("my name is pennie von bergen wessels"), "Pennie von Bergen Wessels");
+  EXPECT_EQ(extract_name("van nguyen"), "Van Nguyen");
+  EXPECT_EQ(extract_name("it is Yin Le"), "Yin Le");
+  EXPECT_EQ(extract_name("Dr. John Scott"), "John Scott");
+  EXPECT_EQ(extract_name("George Costanza, IV"), "George Costanza");
+  EXPECT_EQ(extract_name("Benjamin (Ben) Franklin"), "Benjamin Franklin");
+  EXPECT_EQ(extract_name("This is Jane Doctor"), "Jane Doctor");
+}
+
+TEST(ExtractName, OrderAndSpelling) {
+  EXPECT_EQ(extract_name("Ma, Jack"), "Jack Ma");
+  EXPECT_EQ(extract_name("last name Sharma, first name Priya"), "Priya Sharma");
+  EXPECT_EQ(extract_name("my first name is Aarav and my last name is Patel, P-A-T-E-L"), "Aarav Patel");
+  EXPECT_EQ(extract_name("My name is Wei Zhang, W-E-I Z-H-A-N-G"), "Wei Zhang");
+  EXPECT_EQ(extract_name("my name is way zang, W-E-I Z-H-A-N-G"), "Wei Zhang");  // letters beat ASR
+  EXPECT_EQ(extract_name("my name is W-E-I Z-H-A-N-G"), "Wei Zhang");
+  EXPECT_EQ(extract_name("J-O-H-N S-M-I-T-H"), "John Smith");
+  EXPECT_EQ(extract_name("last name is Nguyen first name is Linh"), "Linh Nguyen");
+  EXPECT_EQ(extract_name("um my name is uh Lisa Wong"), "Lisa Wong");
+  EXPECT_EQ(extract_name("Sam Lee here"), "Sam Lee");
+}
+
+TEST(ExtractName, NotNames) {
+  for (const char* s : {"I want to book an appointment", "yes", "tomorrow at three", "I am a Data Scientist",
+                        "Could I talk to Tyrone King?", "who is Sharon Zeches", "Steven Carter's company",
+                        "it's for my son", "hi there", "I don't think so", "tuesday at 2 pm", "hello is anybody there",
+                        "I'm calling to book", "I'm good thanks", "okay", ""}) {
+    EXPECT_FALSE(extract_name(s).has_value()) << s;
+  }
+}
+
+TEST(LooksLikeName, ValidatesCandidates) {
+  EXPECT_TRUE(looks_like_name("Jean-François Bélanger"));
+  EXPECT_TRUE(looks_like_name("Siobhan O'Brien"));
+  EXPECT_TRUE(looks_like_name("Mike van der Velt"));
+  EXPECT_FALSE(looks_like_name("I want to book"));
+  EXPECT_FALSE(looks_like_name("John 123"));
+  EXPECT_FALSE(looks_like_name(""));
+  EXPECT_FALSE(looks_like_name("null"));
+}
+
+}  // namespace
+}  // namespace bella::understand
