@@ -22,6 +22,7 @@
 #include "bella/http/router.hpp"
 #include "bella/http/server.hpp"
 #include "bella/obs/log.hpp"
+#include "bella/understand/extract.hpp"
 
 namespace bella::app {
 namespace {
@@ -89,7 +90,7 @@ int run(const Config& cfg) {
     api::add_staff_routes(router, api::StaffApiDeps{.service = *bookings,
                                                     .repository = *bookings_repo,
                                                     .calendar = business_calendar,
-                                                    .normalize_phone = api::normalize_phone_ca,
+                                                    .normalize_phone = understand::normalize_phone,
                                                     .api_key = cfg.api_key});
   }
 

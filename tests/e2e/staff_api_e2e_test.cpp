@@ -2,7 +2,9 @@
 // Needs BELLA_TEST_DATABASE_URL (and BELLA_TEST_PG_CTL for the restart test).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <iostream>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -242,7 +244,12 @@ void race(const std::vector<std::uint16_t>& ports, const std::string& db_url) {
   }
   for (auto& t : threads) t.join();
   std::map<unsigned, int> by_status;
-  for (auto s : statuses) ++by_status[s];
+  std::string seen;
+  for (auto s : statuses) {
+    ++by_status[s];
+    seen += std::to_string(s) + " ";
+  }
+  SCOPED_TRACE("statuses: " + seen);
   EXPECT_EQ(by_status[201], 1);
   EXPECT_EQ(by_status[409], 49);
   EXPECT_EQ(count_rows(db_url), 1);
@@ -255,6 +262,7 @@ TEST(StaffApiTwoServers, FiftyConcurrentBookingsForOneSlotAcrossTwoProcesses) {
   ServerProcess a(EnvVars{{"DATABASE_URL", db.url()}, {"API_KEY", kKey}});
   ServerProcess b(EnvVars{{"DATABASE_URL", db.url()}, {"API_KEY", kKey}});
   race({a.port(), b.port()}, db.url());
+  if (::testing::Test::HasFailure()) ADD_FAILURE() << "server a:\n" << a.output() << "\nserver b:\n" << b.output();
   EXPECT_EQ(a.stop(), 0);
   EXPECT_EQ(b.stop(), 0);
 }
@@ -322,6 +330,9 @@ TEST(StaffApiFaults, PostgresRestartDuringTraffic) {
   ASSERT_EQ(rc, 0) << "pg_ctl restart failed";
   ASSERT_TRUE(server.running()) << server.output();
 
+  int unavailable = 0;
+  for (const auto& per_worker : statuses) unavailable += static_cast<int>(std::count(per_worker.begin(), per_worker.end(), 503u));
+  std::cout << "[ info     ] requests answered 503 around the restart: " << unavailable << "\n";
   // Recovery without help: retry every slot that did not get 201 until the server answers it.
   HttpClient client(server.port());
   for (int w = 0; w < kWorkers; ++w) {
