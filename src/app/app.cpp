@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bella/api/health.hpp"
+#include "bella/api/staff.hpp"
 #include "bella/booking/service.hpp"
 #include "bella/calendar/calendar.hpp"
 #include "bella/call/booking_port.hpp"
@@ -20,20 +21,17 @@
 #include "bella/http/router.hpp"
 #include "bella/http/server.hpp"
 #include "bella/llm/llm_client.hpp"
+#include "bella/llm/openai_client.hpp"
 #include "bella/obs/log.hpp"
 #include "bella/store/fallback_store.hpp"
 #include "bella/store/memory_store.hpp"
 #include "bella/store/redis_client.hpp"
 #include "bella/store/redis_store.hpp"
 #include "bella/twilio/routes.hpp"
+#include "bella/understand/extract.hpp"
 
 namespace bella::app {
 namespace {
-
-std::filesystem::path migrations_dir() {
-  const char* env = std::getenv("MIGRATIONS_DIR");
-  return env && *env ? std::filesystem::path(env) : std::filesystem::path(BELLA_MIGRATIONS_DIR);
-}
 
 /// Answers every call turn with "we can't book right now" when there is no database.
 class NoBookings final : public call::Bookings {
@@ -69,7 +67,7 @@ int run(const Config& cfg) {
   std::unique_ptr<db::PgBookingRepository> repository;
   std::unique_ptr<booking::BookingService> bookings;
   if (!cfg.database_url.empty()) {
-    const auto applied = db::migrate(cfg.database_url, migrations_dir());
+    const auto applied = db::migrate(cfg.database_url, cfg.migrations_dir);
     for (const auto& m : applied) spdlog::info("migration applied name={}", m);
     pg = std::make_unique<db::PgPool>(db::PgSettings{.url = cfg.database_url,
                                                       .size = cfg.db_pool_size,
@@ -101,9 +99,13 @@ int run(const Config& cfg) {
     spdlog::warn("REDIS_URL is not set: call sessions live in this process's memory only");
   }
 
-  // --- LLM fallback -----------------------------------------------------------------------------
-  llm::DisabledLlmClient no_llm;
-  llm::LlmClient& llm = no_llm;
+  // --- LLM fallback (off without OPENAI_API_KEY: no thread, no I/O) -----------------------------
+  llm::OpenAiClient openai(llm::OpenAiSettings{.api_key = cfg.openai_api_key,
+                                               .base_url = cfg.openai_base_url,
+                                               .model = cfg.openai_model,
+                                               .max_in_flight = cfg.llm_max_in_flight});
+  llm::LlmClient& llm = openai;
+  spdlog::info("llm fallback enabled={} model={}", openai.enabled(), cfg.openai_model);
 
   // --- the phone line ---------------------------------------------------------------------------
   NoBookings no_bookings;
@@ -126,6 +128,13 @@ int run(const Config& cfg) {
   if (pg) health.probes.push_back({"postgres", [p = pg.get()](std::chrono::milliseconds d) { return p->ping(d); }});
   if (redis) health.probes.push_back({"redis", [r = redis](std::chrono::milliseconds d) { return r->ping(d); }});
   api::add_health_routes(router, std::move(health));
+  if (bookings) {
+    api::add_staff_routes(router, api::StaffApiDeps{.service = *bookings,
+                                                    .repository = *repository,
+                                                    .calendar = calendar,
+                                                    .normalize_phone = understand::normalize_phone,
+                                                    .api_key = cfg.api_key});
+  }
   twilio::add_twilio_routes(router, calls,
                             twilio::WebhookSettings{.voice = *voice,
                                                     .url = {.public_base_url = cfg.public_base_url,
@@ -169,6 +178,7 @@ int run(const Config& cfg) {
   for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : workers) t.join();
+  openai.stop();
   if (pg) pg->stop();
   spdlog::info("stopped");
   return 0;

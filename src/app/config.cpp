@@ -187,6 +187,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv) {
   check_database_url(c.database_url);
   env.integer("DB_POOL_SIZE", c.db_pool_size, 1, 256);
   env.duration("DB_STATEMENT_TIMEOUT_MS", c.db_statement_timeout, 10, 600'000);
+  env.str("MIGRATIONS_DIR", c.migrations_dir);
   env.str("REDIS_URL", c.redis_url);
   if (!c.redis_url.empty()) {
     try {

@@ -62,6 +62,15 @@ std::optional<std::string> opt_num(const std::optional<long long>& v) {
 bool is(const pqxx::sql_error& e, const char* state) { return e.sqlstate() == state; }
 bool mentions(const pqxx::sql_error& e, const char* what) { return std::string(e.what()).find(what) != std::string::npos; }
 
+constexpr int kRaceRetries = 5;
+
+// Inserts racing for one range wait on each other's exclusion-index entries and deadlock
+// (PostgreSQL aborts all but one after deadlock_timeout, often past statement_timeout). A
+// transaction lock per UTC day of the start serialises them first; the exclusion constraint
+// stays the guarantee, the lock only makes losers fail fast with 23P01.
+constexpr int kDayLockClass = 0x62656c;  // "bel"
+int day_key(TimePoint t) { return static_cast<int>(t.time_since_epoch().count() / 86'400); }
+
 const std::string kBookingJoin = "appointments a JOIN users u ON u.id = a.user_id ";
 
 }  // namespace
@@ -103,6 +112,8 @@ PgBookingRepository::PgBookingRepository(PgPool& pool) : pool_(pool) {
                                " AND ($5::bigint IS NULL OR a.user_id = $5::bigint)"
                                " AND ($6::bigint IS NULL OR (a.starts_at_utc, a.id) > (to_timestamp($6::bigint), $7::bigint))"
                                " ORDER BY a.starts_at_utc, a.id LIMIT $8::bigint"));
+  pool_.prepare("appt_lock_day", "SELECT pg_advisory_xact_lock(" + std::to_string(kDayLockClass) + ", $1::integer)");
+  pool_.prepare("appt_start", "SELECT floor(extract(epoch FROM starts_at_utc))::bigint FROM appointments WHERE id = $1");
   pool_.prepare("appt_booked_between",
                 "SELECT floor(extract(epoch FROM starts_at_utc))::bigint,"
                 " floor(extract(epoch FROM starts_at_utc))::bigint + duration_minutes * 60 FROM appointments"
@@ -190,13 +201,17 @@ Task<Result<Booking>> PgBookingRepository::book(const booking::NewAppointment& n
       return b;
     };
     if (auto earlier = replay()) return *earlier;
-    try {
+    for (int attempt = 1;; ++attempt) try {
       pqxx::work tx(c);
+      tx.exec_prepared("appt_lock_day", day_key(n.starts_at_utc));
       auto r = tx.exec_prepared1("appt_insert", n.user_id, secs(n.starts_at_utc), static_cast<int>(n.duration.count()),
                                  nullable(n.call_sid), nullable(n.notes));
       tx.commit();
       return booking_from(r);
     } catch (const pqxx::sql_error& e) {
+      // Racing inserts on one range can wait on each other's exclusion-index entries; PostgreSQL
+      // then aborts one with a deadlock. Retrying settles it: the winner has committed by then.
+      if ((is(e, "40P01") || is(e, "40001")) && attempt < kRaceRetries) continue;
       if (is(e, "23P01")) return Error{Errc::conflict, "the time overlaps another appointment"};
       if (is(e, "23503")) return Error{Errc::not_found, "no user with id " + std::to_string(n.user_id)};
       if (is(e, "23505") && mentions(e, "call_sid")) {
@@ -245,14 +260,21 @@ Task<Result<Booking>> PgBookingRepository::update_appointment(std::int64_t id, c
     const auto minutes = opt_num(p.duration_minutes ? std::optional<long long>(*p.duration_minutes) : std::nullopt);
     const std::optional<std::string> status =
         p.status ? std::optional<std::string>(to_string(*p.status)) : std::nullopt;
-    try {
+    for (int attempt = 1;; ++attempt) try {
       pqxx::work tx(c);
+      if (p.starts_at_utc) {
+        tx.exec_prepared("appt_lock_day", day_key(*p.starts_at_utc));
+      } else if (p.status == AppointmentStatus::scheduled || p.duration_minutes) {
+        auto row = tx.exec_prepared("appt_start", id);
+        if (!row.empty()) tx.exec_prepared("appt_lock_day", day_key(epoch(row[0][0])));
+      }
       auto r = tx.exec_prepared("appt_update", id, nullable(start), nullable(minutes), nullable(status),
                                 nullable(p.notes));
       tx.commit();
       if (r.empty()) return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
       return booking_from(r[0]);
     } catch (const pqxx::sql_error& e) {
+      if ((is(e, "40P01") || is(e, "40001")) && attempt < kRaceRetries) continue;
       if (is(e, "23P01")) return Error{Errc::conflict, "the time overlaps another appointment"};
       if (is(e, "23514")) return Error{Errc::invalid_input, "the change breaks a table constraint"};
       throw;

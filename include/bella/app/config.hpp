@@ -44,6 +44,7 @@ struct Config {
   std::string database_url;                                 // empty: no PostgreSQL
   unsigned db_pool_size = 4;
   std::chrono::milliseconds db_statement_timeout{2'000};
+  std::string migrations_dir = BELLA_MIGRATIONS_DIR;        // MIGRATIONS_DIR overrides
   std::string redis_url;                                    // empty: memory session store
   std::chrono::milliseconds redis_timeout{250};
 

@@ -34,15 +34,3 @@ class LlmClient {
 
 }  // namespace bella::llm
 
-namespace bella::llm {
-
-/// The fallback switched off: no key configured. Answers nothing, does no I/O.
-class DisabledLlmClient final : public LlmClient {
- public:
-  Task<std::optional<nlohmann::json>> extract(const LlmRequest&, std::chrono::milliseconds) override {
-    co_return std::nullopt;
-  }
-  [[nodiscard]] bool enabled() const override { return false; }
-};
-
-}  // namespace bella::llm

@@ -1,0 +1,130 @@
+// Staff routes for /users: list (mobile filter, cursor), get with appointments, create, update.
+#include "bella/api/auth.hpp"
+#include "staff_common.hpp"
+
+namespace bella::api::staff {
+namespace {
+
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using http::Status;
+
+// full_name and mobile from a body; `required` for POST, optional for PATCH.
+void read_user_fields(const Json& body, const Context& ctx, bool required, booking::UserPatch& out, FieldErrors& errors) {
+  if (body.contains("full_name")) {
+    if (!body["full_name"].is_string()) {
+      errors.add("full_name", "must be a string");
+    } else {
+      std::string name = body["full_name"].get<std::string>();
+      while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
+      while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) name.erase(0, 1);
+      if (name.empty()) errors.add("full_name", "must not be empty");
+      else if (name.size() > kMaxNameLength) errors.add("full_name", "must be at most 200 characters");
+      else out.full_name = name;
+    }
+  } else if (required) {
+    errors.add("full_name", "is required (a string)");
+  }
+  if (body.contains("mobile")) {
+    std::optional<std::string> m;
+    if (body["mobile"].is_string()) m = ctx.normalize_phone(body["mobile"].get<std::string>());
+    if (m) out.mobile = *m;
+    else errors.add("mobile", "is not a valid phone number");
+  } else if (required) {
+    errors.add("mobile", "is required (a string)");
+  }
+}
+
+// GET /users: ordered by id, optional mobile filter, cursor pagination.
+Task<Response> handle_list_users(const Request& req, RequestContext&, const Context& ctx) {
+  const auto q = query_of(req);
+  FieldErrors errors;
+  booking::UserFilter filter;
+  read_limit(q, filter.limit, errors);
+  if (const auto* v = q.get("mobile")) {
+    if (auto m = ctx.normalize_phone(*v)) filter.mobile = *m;
+    else errors.add("mobile", "is not a valid phone number");
+  }
+  if (const auto* v = q.get("cursor")) {
+    if (auto c = decode_cursor("u", *v)) filter.after_id = c->first;
+    else errors.add("cursor", "is not a cursor returned by this API");
+  }
+  if (!errors.empty()) co_return errors.response(req);
+  const std::size_t page = filter.limit;
+  filter.limit = page + 1;
+  auto rows = co_await ctx.repo.list_users(filter);
+  Json items = Json::array();
+  for (std::size_t i = 0; i < rows.size() && i < page; ++i) items.push_back(user_json(rows[i]));
+  Json next = nullptr;
+  if (rows.size() > page) next = encode_cursor("u", rows[page - 1].id, 0);
+  co_return http::json_response(req, Status::ok, {{"items", items}, {"next_cursor", next}});
+}
+
+// GET /users/{id}: the user with their appointments (latest 200 by start).
+Task<Response> handle_get_user(const Request& req, RequestContext& rc, const Context& ctx) {
+  auto id = parse_id(rc.param("id"));
+  if (!id) co_return not_found(req, "The user");
+  auto user = co_await ctx.repo.get_user(*id);
+  if (!user) co_return not_found(req, "The user");
+  booking::AppointmentFilter filter;
+  filter.user_id = *id;
+  filter.limit = kMaxLimit;
+  auto rows = co_await ctx.repo.list_appointments(filter);
+  Json j = user_json(*user);
+  j["appointments"] = Json::array();
+  for (const auto& b : rows) j["appointments"].push_back(booking_json(b, ctx.zone()));
+  co_return http::json_response(req, Status::ok, j);
+}
+
+// POST /users: 201 with Location; 409 when the mobile already has a user.
+Task<Response> handle_post_user(const Request& req, RequestContext&, const Context& ctx) {
+  auto parsed = json_body(req);
+  if (auto* res = std::get_if<Response>(&parsed)) co_return std::move(*res);
+  FieldErrors errors;
+  booking::UserPatch fields;
+  read_user_fields(std::get<Json>(parsed), ctx, true, fields, errors);
+  if (!errors.empty()) co_return errors.response(req);
+  auto created = co_await ctx.repo.create_user(*fields.full_name, *fields.mobile);
+  if (!created) {
+    Json extra = Json::object();
+    if (auto existing = co_await ctx.repo.find_user_by_mobile(*fields.mobile)) extra["existing_user_id"] = existing->id;
+    co_return http::problem(req, Status::conflict, "Mobile In Use", created.error().message, extra);
+  }
+  auto res = http::json_response(req, Status::created, user_json(*created));
+  res.set(http::Field::location, "/users/" + std::to_string(created->id));
+  co_return res;
+}
+
+// PATCH /users/{id}: full_name and/or mobile.
+Task<Response> handle_patch_user(const Request& req, RequestContext& rc, const Context& ctx) {
+  auto id = parse_id(rc.param("id"));
+  if (!id) co_return not_found(req, "The user");
+  auto parsed = json_body(req);
+  if (auto* res = std::get_if<Response>(&parsed)) co_return std::move(*res);
+  FieldErrors errors;
+  booking::UserPatch patch;
+  read_user_fields(std::get<Json>(parsed), ctx, false, patch, errors);
+  if (errors.empty() && !patch.full_name && !patch.mobile) errors.add("body", "give full_name and/or mobile");
+  if (!errors.empty()) co_return errors.response(req);
+  auto updated = co_await ctx.repo.update_user(*id, patch);
+  if (!updated) {
+    if (updated.error().code == Errc::not_found) co_return not_found(req, "The user");
+    co_return http::problem(req, Status::conflict, "Mobile In Use", updated.error().message);
+  }
+  co_return http::json_response(req, Status::ok, user_json(*updated));
+}
+
+}  // namespace
+
+void add_user_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key) {
+  auto bind = [&](auto fn) {
+    return require_api_key(api_key, [ctx, fn](const Request& req, RequestContext& rc) { return fn(req, rc, *ctx); });
+  };
+  router.add(http::Verb::get, "/users", bind(handle_list_users));
+  router.add(http::Verb::post, "/users", bind(handle_post_user));
+  router.add(http::Verb::get, "/users/{id}", bind(handle_get_user));
+  router.add(http::Verb::patch, "/users/{id}", bind(handle_patch_user));
+}
+
+}  // namespace bella::api::staff
