@@ -31,6 +31,8 @@ export BELLA_HOST_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("
 export BUSINESS_TZ=${BUSINESS_TZ:-America/Edmonton}
 export LOG_FORMAT=json LOG_LEVEL=info OPENAI_API_KEY=
 base="http://127.0.0.1:$BELLA_HOST_PORT"
+# Creating containers on a slow storage driver (vfs) can take minutes.
+export COMPOSE_HTTP_TIMEOUT=${COMPOSE_HTTP_TIMEOUT:-600}
 dc() { docker-compose -p "$project" -f "$compose_file" "$@"; }
 
 teardown() {
@@ -43,6 +45,10 @@ teardown() {
     echo "SMOKE_KEEP=1: leaving project $project up (docker-compose -p $project -f $compose_file down -v)"
   else
     dc down -v --remove-orphans >/dev/null 2>&1 || true
+    # Anything compose was still creating when it gave up.
+    docker ps -aq --filter "label=com.docker.compose.project=$project" | xargs -r docker rm -fv >/dev/null 2>&1 || true
+    docker network rm "${project}_default" >/dev/null 2>&1 || true
+    docker volume rm "${project}_pgdata" >/dev/null 2>&1 || true
   fi
   [ "$rc" -eq 0 ] && echo "PASS" || echo "FAIL (exit $rc)"
 }
