@@ -9,7 +9,7 @@ BELLA_PACKAGES=(
   libboost-dev libssl-dev libpqxx-dev libpq-dev libhiredis-dev nlohmann-json3-dev
   libphonenumber-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql redis-server tzdata ca-certificates openssl curl procps iproute2
+  postgresql redis-server tzdata ca-certificates openssl curl procps iproute2 python3 python3-yaml
 )
 
 say() { printf '\033[1m[bella]\033[0m %s\n' "$*" >&2; }

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bella/llm/validate.hpp"
 #include "bella/obs/log.hpp"
 #include "bella/obs/metrics.hpp"
 #include "bella/understand/extract.hpp"
@@ -285,11 +286,26 @@ Task<Turn> CallHandler::run_effects(Turn t, SysSeconds now) {
 
 Task<void> CallHandler::llm_fallback(const ConversationState& state, const TurnInput& input, Understood& heard,
                                      SysSeconds now) {
-  (void)state;
-  (void)input;
-  (void)heard;
-  (void)now;
-  co_return;  // wired to llm::validate in the LLM change
+  const understand::TimeContext ctx{now, &calendar_};
+  llm::Field field = llm::Field::name;
+  switch (expecting(state)) {
+    case Expecting::name: field = llm::Field::name; break;
+    case Expecting::phone: field = llm::Field::phone; break;
+    case Expecting::time: field = llm::Field::time; break;
+    case Expecting::yes_no: field = llm::Field::yes_no; break;
+    case Expecting::nothing: co_return;
+  }
+  // Named local: the request must outlive the awaited call (and no temporaries into coroutines).
+  const llm::LlmRequest request = llm::make_request(field, input.speech, ctx);
+  auto answer = co_await llm_.extract(request, settings_.llm_timeout);
+  if (!answer) co_return;
+  // Whatever the model said is checked exactly as parser output is.
+  switch (field) {
+    case llm::Field::name: heard.name = llm::validate_name(*answer); break;
+    case llm::Field::phone: heard.mobile = llm::validate_phone(*answer); break;
+    case llm::Field::time: heard.when = llm::validate_datetime(*answer, ctx); break;
+    case llm::Field::yes_no: heard.answer = llm::validate_yes_no(*answer); break;
+  }
 }
 
 }  // namespace bella::call

@@ -43,9 +43,11 @@ class PgPool {
   /// Connection loss (also SQLSTATE classes 08 and 57P, and a commit in doubt) drops every idle
   /// connection too, since after a server restart they are all dead; a statement timeout
   /// (57014) is also DatabaseUnavailable but keeps the connection.
+  /// `fn` is taken by reference (GCC 12 mishandles by-value coroutine arguments): await the
+  /// result in the same expression, `co_await pool.run(…)`, so that `fn` outlives the job.
   template <class F>
-  auto run(F fn) -> Task<std::invoke_result_t<F&, pqxx::connection&>> {
-    co_return co_await offload(pool_.get_executor(), [this, f = std::move(fn)]() mutable {
+  auto run(F&& fn) -> Task<std::invoke_result_t<F&, pqxx::connection&>> {
+    co_return co_await offload(pool_.get_executor(), [this, &f = fn]() {
       Lease lease(*this);
       try {
         return f(lease.connection());

@@ -1,6 +1,8 @@
 // offload(): results, exceptions and captured state survive the trip to the pool and back.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -19,9 +21,11 @@ TEST(Offload, ReturnsTheValueComputedOnThePoolAndResumesOnTheCaller) {
   asio::co_spawn(
       ioc,
       [&]() -> Task<void> {
-        got = co_await offload(pool.get_executor(), [s = captured, &pool_thread] {
+        // Captures by reference: GCC 12 destroys non-trivial temporaries of a co_await expression
+        // twice, so callers keep their lambdas' captures trivially destructible.
+        got = co_await offload(pool.get_executor(), [&captured, &pool_thread] {
           pool_thread = std::this_thread::get_id();
-          return s + "!";
+          return captured + "!";
         });
         resumed_on = std::this_thread::get_id();
       },
