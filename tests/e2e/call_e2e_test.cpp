@@ -16,7 +16,7 @@
 #include "bella/twilio/call_simulator.hpp"
 #include "bella/twilio/signature.hpp"
 #include "support/http_client.hpp"
-#include "support/scratch_db.hpp"
+#include "support/pg_test_db.hpp"
 #include "support/server_process.hpp"
 
 namespace bella::testing {
@@ -128,7 +128,7 @@ bool contains(const std::string& hay, const std::string& needle) { return hay.fi
 
 class CallE2E : public ::testing::Test {
  protected:
-  ScratchDatabase db;
+  TestDatabase db;
   std::string redis = redis_url_or_fail();
   ServerProcess server{bella_env(db.url(), redis)};
 
@@ -440,7 +440,7 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::seconds limit) {
 }
 
 TEST(CallRedisE2E, RedisDyingMidCallDoesNotStopTheCallAndTheStoreReturnsToRedis) {
-  ScratchDatabase db;
+  TestDatabase db;
   PrivateRedis redis;
   ServerProcess server(bella_env(db.url(), redis.url()));
   ASSERT_TRUE(wait_until([&] { return session_backend_is(server.port(), "redis"); }, std::chrono::seconds(10)));
@@ -462,7 +462,7 @@ TEST(CallRedisE2E, RedisDyingMidCallDoesNotStopTheCallAndTheStoreReturnsToRedis)
 }
 
 TEST(CallTwoInstancesE2E, TwoServersSharingRedisServeAlternateTurnsOfOneCall) {
-  ScratchDatabase db;
+  TestDatabase db;
   const auto redis = redis_url_or_fail();
   ServerProcess a(bella_env(db.url(), redis));
   ServerProcess b(bella_env(db.url(), redis));

@@ -285,8 +285,8 @@ INSTANTIATE_TEST_SUITE_P(Variables, ConfigErrorE2E,
                                            BadConfig{"OPTIONAL_HOLIDAYS", "pancake_day"},
                                            BadConfig{"FRONT_DESK_NUMBER", "front desk"},
                                            BadConfig{"TWILIO_SPEECH_TIMEOUT", "auto"}),
-                         [](const auto& info) {
-                           std::string n = std::string(info.param.variable) + "_" + std::to_string(info.index);
+                         [](const auto& param_info) {
+                           std::string n = std::string(param_info.param.variable) + "_" + std::to_string(param_info.index);
                            return n;
                          });
 
