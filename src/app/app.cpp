@@ -2,6 +2,8 @@
 // stores and routes from Config, then runs until SIGTERM/SIGINT and drains.
 #include "bella/app/app.hpp"
 
+#include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <thread>
@@ -66,9 +68,38 @@ int run(const Config& cfg) {
   std::unique_ptr<db::PgPool> pg;
   std::unique_ptr<db::PgBookingRepository> repository;
   std::unique_ptr<booking::BookingService> bookings;
+  // A migration that fails stops start-up. PostgreSQL being unreachable does not: the task serves
+  // (/readyz says why it is not ready) and retries the migrations until they are applied.
+  std::atomic<bool> migrated{cfg.database_url.empty()};
+  std::jthread migrator;
   if (!cfg.database_url.empty()) {
-    const auto applied = db::migrate(cfg.database_url, cfg.migrations_dir);
-    for (const auto& m : applied) spdlog::info("migration applied name={}", m);
+    try {
+      db::migrate(cfg.database_url, cfg.migrations_dir);
+      migrated = true;
+    } catch (const db::DatabaseUnavailable& e) {
+      spdlog::error("PostgreSQL unreachable at start-up; retrying migrations in the background error=\"{}\"", e.what());
+      migrator = std::jthread([&cfg, &migrated](std::stop_token stop) {
+        std::mutex m;
+        std::condition_variable_any wake;
+        std::unique_lock lock(m);
+        while (true) {
+          wake.wait_for(lock, stop, std::chrono::seconds(2), [] { return false; });
+          if (stop.stop_requested()) return;
+          try {
+            db::migrate(cfg.database_url, cfg.migrations_dir);
+            migrated = true;
+            return;
+          } catch (const db::DatabaseUnavailable&) {
+            // still unreachable: try again
+          } catch (const std::exception& failure) {
+            spdlog::critical("migrations failed error=\"{}\"", failure.what());
+            std::_Exit(1);
+          }
+        }
+      });
+    }
+  }
+  if (!cfg.database_url.empty()) {
     pg = std::make_unique<db::PgPool>(db::PgSettings{.url = cfg.database_url,
                                                       .size = cfg.db_pool_size,
                                                       .statement_timeout = cfg.db_statement_timeout,
@@ -92,7 +123,8 @@ int run(const Config& cfg) {
     redis->start();
     redis_store = std::make_unique<store::RedisSessionStore>(redis);
     fallback = std::make_unique<store::FallbackSessionStore>(
-        *redis_store, memory, [r = redis](std::chrono::milliseconds d) { return r->ping(d); });
+        *redis_store, memory, [r = redis](std::chrono::milliseconds d) { return r->ping(d); },
+        store::fallback_settings_from(cfg, [](const char* n) { return std::getenv(n); }));
     fallback->start(ioc.get_executor());
     sessions = fallback.get();
   } else {
@@ -126,6 +158,12 @@ int run(const Config& cfg) {
   http::Router router;
   api::HealthDeps health{.probes = {}, .probe_deadline = cfg.ready_timeout};
   if (pg) health.probes.push_back({"postgres", [p = pg.get()](std::chrono::milliseconds d) { return p->ping(d); }});
+  if (pg) {
+    health.probes.push_back({"migrations", [&migrated](std::chrono::milliseconds) -> Task<std::optional<std::string>> {
+                               if (migrated) co_return std::nullopt;
+                               co_return std::string("not applied yet: PostgreSQL was unreachable at start-up");
+                             }});
+  }
   if (redis) health.probes.push_back({"redis", [r = redis](std::chrono::milliseconds d) { return r->ping(d); }});
   api::add_health_routes(router, std::move(health));
   if (bookings) {

@@ -1,6 +1,8 @@
 // Migration runner: one transaction, one advisory lock, one row per applied file.
 #include "bella/db/migrate.hpp"
 
+#include "bella/db/pg_pool.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -37,7 +39,12 @@ std::vector<std::string> migrate(const std::string& database_url, const std::fil
 
   std::vector<std::string> applied_now;
   try {
-    pqxx::connection conn(database_url);
+    // A bounded connect: an unreachable server must not hang start-up.
+    const bool uri = database_url.rfind("postgres", 0) == 0;
+    const std::string url = database_url.find("connect_timeout") != std::string::npos ? database_url
+                            : uri ? database_url + (database_url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=3"
+                                  : database_url + " connect_timeout=3";
+    pqxx::connection conn(url);
     pqxx::work tx(conn);
     tx.exec("SET LOCAL lock_timeout = '60s'");
     tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) + ")");
@@ -59,7 +66,7 @@ std::vector<std::string> migrate(const std::string& database_url, const std::fil
     }
     tx.commit();
   } catch (const pqxx::broken_connection& e) {
-    throw std::runtime_error(std::string("cannot connect to PostgreSQL to migrate: ") + e.what());
+    throw DatabaseUnavailable(std::string("cannot connect to PostgreSQL to migrate: ") + e.what());
   } catch (const pqxx::sql_error& e) {
     throw std::runtime_error(std::string("migrations failed: ") + e.what());
   }

@@ -94,7 +94,8 @@ Task<std::optional<std::string>> FallbackSessionStore::load(std::string key) {
     }
     degrade("load", error);
   }
-  co_return memory_.get(key);
+  if (auto v = memory_.get(key)) co_return v;
+  co_return mirror_.get(key);
 }
 
 Task<void> FallbackSessionStore::save(std::string key, std::string value, std::chrono::seconds ttl) {
@@ -102,6 +103,7 @@ Task<void> FallbackSessionStore::save(std::string key, std::string value, std::c
     std::string error;
     try {
       co_await primary_.save(key, value, ttl);
+      mirror_.put(key, std::move(value), ttl);
       co_return;
     } catch (const std::exception& e) {
       error = e.what();
@@ -115,12 +117,15 @@ Task<bool> FallbackSessionStore::claim(std::string key, std::string value, std::
   if (!degraded_) {
     std::string error;
     try {
-      co_return co_await primary_.claim(key, value, ttl);
+      const bool claimed = co_await primary_.claim(key, value, ttl);
+      if (claimed) mirror_.put(key, std::move(value), ttl);
+      co_return claimed;
     } catch (const std::exception& e) {
       error = e.what();
     }
     degrade("claim", error);
   }
+  if (mirror_.get(key)) co_return false;  // claimed before Redis went away
   co_return memory_.put_if_absent(key, std::move(value), ttl);
 }
 
@@ -129,6 +134,7 @@ Task<void> FallbackSessionStore::erase(std::string key) {
     std::string error;
     try {
       co_await primary_.erase(key);
+      mirror_.remove(key);
       co_return;
     } catch (const std::exception& e) {
       error = e.what();
@@ -136,6 +142,7 @@ Task<void> FallbackSessionStore::erase(std::string key) {
     degrade("erase", error);
   }
   memory_.remove(key);
+  mirror_.remove(key);
 }
 
 Task<std::string> FallbackSessionStore::hand_back(std::vector<MemorySessionStore::Entry> entries) {

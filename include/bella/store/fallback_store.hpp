@@ -34,7 +34,7 @@ FallbackSettings fallback_settings_from(const app::Config& cfg, const std::funct
 /// remaining TTL), then clears memory, so a call that started during the outage continues on this
 /// instance. What it cannot cover: another instance never saw those entries while Redis was down,
 /// so a turn routed there during the outage started afresh, and a session saved in Redis before the
-/// outage is invisible while degraded (load answers from memory only). A write that races the
+/// outage by another task is invisible while degraded (this task's own writes are mirrored in memory). A write that races the
 /// final hand-back (decided "degraded" just before the switch) can still land in cleared memory.
 ///
 /// Thread-safe. Call start() once; call stop() before destruction and keep the store alive until
@@ -70,6 +70,9 @@ class FallbackSessionStore final : public SessionStore {
 
   SessionStore& primary_;
   MemorySessionStore& memory_;
+  // Write-through copy of what this task wrote while Redis was healthy, read while degraded so
+  // a call in progress survives Redis dying. Never handed back (another task may have newer data).
+  MemorySessionStore mirror_;
   HealthProbe probe_;
   FallbackSettings settings_;
   std::atomic<bool> degraded_{false};
