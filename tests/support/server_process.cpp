@@ -80,6 +80,9 @@ void ServerProcess::spawn() {
     }
   } else {
     if (const char* path = std::getenv("PATH")) env["PATH"] = path;
+    // The server under test runs with the same sanitizer settings as the test itself.
+    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+      if (const char* v = std::getenv(name)) env[name] = v;
     env["PORT"] = "0";
     env["HOST"] = "127.0.0.1";
     env["LOG_FORMAT"] = "text";
