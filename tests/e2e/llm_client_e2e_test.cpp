@@ -60,11 +60,11 @@ class LlmClientE2e : public ::testing::Test {
 
   json received() const { return json::parse(test::http_call(port_, Verb::get, "/__requests").body); }
 
-  static std::optional<json> extract(OpenAiClient& client, const LlmRequest& req, std::chrono::milliseconds deadline) {
-    asio::io_context ioc;
+  std::optional<json> extract(OpenAiClient& client, const LlmRequest& req, std::chrono::milliseconds deadline) {
     std::optional<json> out;
-    asio::co_spawn(ioc, [&]() -> Task<void> { out = co_await client.extract(req, deadline); }, asio::detached);
-    ioc.run();
+    ioc_.restart();
+    asio::co_spawn(ioc_, [&]() -> Task<void> { out = co_await client.extract(req, deadline); }, asio::detached);
+    ioc_.run();
     return out;
   }
 
@@ -74,6 +74,9 @@ class LlmClientE2e : public ::testing::Test {
 
   std::unique_ptr<test::ChildProcess> stub_;
   std::uint16_t port_ = 0;
+  // Outlives the clients declared in test bodies: a call that timed out still holds a timer bound
+  // to this io_context until its transfer ends on the curl thread.
+  asio::io_context ioc_;
 };
 
 TEST_F(LlmClientE2e, SendsModelSchemaAndBearerKey) {
