@@ -130,12 +130,12 @@ TEST_F(FallbackStore, HandBackKeepsRemainingTtl) {
 }
 
 TEST_F(FallbackStore, ProbeLoopSwitchesBackOnItsOwn) {
+  asio::io_context ioc;  // declared first: the store's probe timer is bound to it and must die first
   FallbackSessionStore looping{redis, memory, redis.probe(), FallbackSettings{.probe_interval = 1ms}};
   redis.set_up(false);
   run_task_void([&]() -> Task<void> { co_await looping.save("k", "v", 60s); });
   ASSERT_EQ(looping.backend(), "memory");
   redis.set_up(true);
-  asio::io_context ioc;
   looping.start(ioc.get_executor());
   // Wait (by polling, no time assertion) until the loop has switched, then stop it.
   asio::steady_timer poll(ioc);
