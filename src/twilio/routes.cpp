@@ -111,54 +111,55 @@ std::string render_reply(const call::Reply& reply, int next_turn, const WebhookS
   return doc.str();
 }
 
+namespace {
+
+using Step = Task<std::string> (call::CallHandler::*)(const call::TurnInput&, const call::Render&);
+
+/// One webhook: form -> signature -> the call step -> TwiML; a failure becomes `fallback` TwiML.
+http::Handler webhook(call::CallHandler& calls, std::shared_ptr<const WebhookSettings> shared, Step step,
+                      call::Reply (*fallback)(const WebhookSettings&), const char* what) {
+  return [&calls, shared, step, fallback, what](const http::Request& req,
+                                                http::RequestContext& ctx) -> Task<http::Response> {
+    auto parsed = parse(req, *shared);
+    if (parsed.error) co_return std::move(*parsed.error);
+    const call::Render render = [shared](const call::Reply& r, int next) { return render_reply(r, next, *shared); };
+    try {
+      co_return twiml_response(req, co_await (calls.*step)(parsed.input, render));
+    } catch (const std::exception& e) {
+      spdlog::error("{} failed call_sid={} error={} request_id={}", what, parsed.input.call_sid, e.what(),
+                    ctx.request_id);
+    }
+    co_return twiml_response(req, render_reply(fallback(*shared), parsed.input.turn.value_or(0), *shared));
+  };
+}
+
+call::Reply sorry_goodbye(const WebhookSettings& settings) {
+  return call::Reply{.lines = {"I'm sorry, we're having a problem on our side. Please call back in a few minutes."},
+                     .listen = call::Reply::Listen::none,
+                     .hints = {},
+                     .hangup = true,
+                     .transfer = !settings.front_desk_number.empty()};
+}
+
+// Nothing advanced and the turn's claim was released: ask for the same turn again.
+call::Reply say_again(const WebhookSettings&) {
+  return call::Reply{.lines = {"I'm sorry, could you say that again?"},
+                     .listen = call::Reply::Listen::speech,
+                     .hints = {},
+                     .hangup = false,
+                     .transfer = false};
+}
+
+}  // namespace
+
 void add_twilio_routes(http::Router& router, call::CallHandler& calls, WebhookSettings settings) {
   auto shared = std::make_shared<const WebhookSettings>(std::move(settings));
-
   // POST /twilio/voice: a call comes in; greet and ask the first question.
   router.add(http::Verb::post, "/twilio/voice",
-             [&calls, shared](const http::Request& req, http::RequestContext& ctx) -> Task<http::Response> {
-               auto parsed = parse(req, *shared);
-               if (parsed.error) co_return std::move(*parsed.error);
-               const call::Render render = [shared](const call::Reply& r, int next) {
-                 return render_reply(r, next, *shared);
-               };
-               try {
-                 co_return twiml_response(req, co_await calls.start(parsed.input, render));
-               } catch (const std::exception& e) {
-                 spdlog::error("call start failed call_sid={} error={} request_id={}", parsed.input.call_sid, e.what(),
-                               ctx.request_id);
-               }
-               call::Reply sorry{.lines = {"I'm sorry, we're having a problem on our side. Please call back in a few "
-                                           "minutes."},
-                                 .listen = call::Reply::Listen::none,
-                                 .hints = {},
-                                 .hangup = true,
-                                 .transfer = !shared->front_desk_number.empty()};
-               co_return twiml_response(req, render_reply(sorry, 1, *shared));
-             });
-
+             webhook(calls, shared, &call::CallHandler::start, sorry_goodbye, "call start"));
   // POST /twilio/voice/collect?turn=N: what the caller said (or silence) for turn N.
   router.add(http::Verb::post, std::string(kCollectPath),
-             [&calls, shared](const http::Request& req, http::RequestContext& ctx) -> Task<http::Response> {
-               auto parsed = parse(req, *shared);
-               if (parsed.error) co_return std::move(*parsed.error);
-               const call::Render render = [shared](const call::Reply& r, int next) {
-                 return render_reply(r, next, *shared);
-               };
-               try {
-                 co_return twiml_response(req, co_await calls.collect(parsed.input, render));
-               } catch (const std::exception& e) {
-                 spdlog::error("call turn failed call_sid={} error={} request_id={}", parsed.input.call_sid, e.what(),
-                               ctx.request_id);
-               }
-               // Nothing advanced and the turn's claim was released: ask for the same turn again.
-               call::Reply again{.lines = {"I'm sorry, could you say that again?"},
-                                 .listen = call::Reply::Listen::speech,
-                                 .hints = {},
-                                 .hangup = false,
-                                 .transfer = false};
-               co_return twiml_response(req, render_reply(again, parsed.input.turn.value_or(0), *shared));
-             });
+             webhook(calls, shared, &call::CallHandler::collect, say_again, "call turn"));
 }
 
 }  // namespace bella::twilio
