@@ -11,11 +11,13 @@
 #include <regex>
 #include <thread>
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "bella/twilio/call_simulator.hpp"
 #include "bella/twilio/signature.hpp"
 #include "support/http_client.hpp"
+#include "support/llm_e2e_support.hpp"
 #include "support/pg_test_db.hpp"
 #include "support/server_process.hpp"
 
@@ -493,6 +495,80 @@ TEST(CallTwoInstancesE2E, TwoServersSharingRedisServeAlternateTurnsOfOneCall) {
   auto rows = appointments(db.url());
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].call_sid, c.sid());
+}
+
+
+/// bella pointed at the local Chat Completions stub: the LLM is asked only for what the parsers
+/// could not understand, and its answer is validated like a parsed one before anything is booked.
+class CallLlmE2E : public ::testing::Test {
+ protected:
+  static constexpr const char* kLlmKey = "llm-e2e-key";
+  test::ChildProcess stub{BELLA_STUB_OPENAI_STUB, {"--key", kLlmKey}};
+  std::uint16_t stub_port = stub.wait_for_port();
+  TestDatabase db;
+  ServerProcess server{llm_env()};
+
+  EnvVars llm_env() const {
+    auto env = bella_env(db.url(), redis_url_or_fail());
+    env.emplace_back("OPENAI_API_KEY", kLlmKey);
+    env.emplace_back("OPENAI_BASE_URL", "http://127.0.0.1:" + std::to_string(stub_port) + "/v1");
+    return env;
+  }
+  void script_time(const std::string& datetime) const {
+    const nlohmann::json s = {{"replies", nlohmann::json::array({{{"kind", "success"},
+                                                                  {"content", {{"datetime", datetime}}}}})}};
+    ASSERT_EQ(test::http_call(stub_port, boost::beast::http::verb::post, "/__script", s.dump()).status, 200);
+  }
+  nlohmann::json received() const {
+    return nlohmann::json::parse(test::http_call(stub_port, boost::beast::http::verb::get, "/__requests").body);
+  }
+};
+
+// "the day after my sister's wedding" means nothing to the parsers; the (scripted) LLM resolves it.
+constexpr const char* kOnlyTheLlmKnows = "the day after my sister's wedding";
+
+TEST_F(CallLlmE2E, OnlyTheLlmUnderstandsTheTimeAndTheBookingLands) {
+  script_time("2030-03-07T14:00");
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("my name is Sarah Johnson");
+  c.say("yes");
+  EXPECT_EQ(received().size(), 0u) << "parsed answers never reach the LLM";
+  auto t = c.say(kOnlyTheLlmKnows);
+  EXPECT_HEARS(t, "Sarah Johnson, Thursday, March 7 at 2 PM");
+
+  const auto got = received();
+  ASSERT_EQ(got.size(), 1u) << got.dump();
+  EXPECT_EQ(got[0]["authorization"], std::string("Bearer ") + kLlmKey);
+  const auto& body = got[0]["body"];
+  EXPECT_EQ(body["model"], "gpt-4o-mini");
+  EXPECT_EQ(body["response_format"]["json_schema"]["name"], "time");
+  EXPECT_EQ(body["messages"][1]["content"], kOnlyTheLlmKnows);
+  const std::string system = body["messages"][0]["content"];
+  EXPECT_TRUE(contains(system, "2030-03-05")) << "the prompt carries the clinic's local date: " << system;
+  EXPECT_TRUE(contains(system, "America/Edmonton")) << system;
+
+  t = c.say("yes");
+  EXPECT_HEARS(t, "You're all set, Sarah. Your appointment is on Thursday, March 7 at 2 PM.");
+  auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].starts_at_utc, "2030-03-07 21:00");
+  EXPECT_EQ(rows[0].call_sid, c.sid());
+  EXPECT_TRUE(contains(http_request(server.port(), "GET", "/metrics").body,
+                       "bella_extraction_total{field=\"time\",layer=\"llm\"} 1"));
+}
+
+TEST_F(CallLlmE2E, AnLlmTimeInThePastIsNotTrusted) {
+  script_time("2030-03-04T14:00");  // yesterday, in the clinic's zone
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("my name is Sarah Johnson");
+  c.say("yes");
+  auto t = c.say(kOnlyTheLlmKnows);
+  EXPECT_HEARS(t, "Sorry, I didn't catch the time.");
+  EXPECT_FALSE(contains(heard(t), "March 4"));
+  EXPECT_EQ(received().size(), 1u);
+  EXPECT_TRUE(appointments(db.url()).empty());
 }
 
 }  // namespace
