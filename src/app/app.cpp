@@ -135,7 +135,9 @@ int run(const Config& cfg) {
   llm::OpenAiClient openai(llm::OpenAiSettings{.api_key = cfg.openai_api_key,
                                                .base_url = cfg.openai_base_url,
                                                .model = cfg.openai_model,
-                                               .max_in_flight = cfg.llm_max_in_flight});
+                                               .max_in_flight = cfg.llm_max_in_flight,
+                                               .breaker = {.failure_threshold = cfg.llm_breaker_failures,
+                                                           .cooldown = cfg.llm_breaker_cooldown}});
   llm::LlmClient& llm = openai;
   spdlog::info("llm fallback enabled={} model={}", openai.enabled(), cfg.openai_model);
 

@@ -233,6 +233,8 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv) {
   if (c.openai_model.empty()) throw ConfigError("OPENAI_MODEL", "must not be empty");
   env.duration("LLM_TIMEOUT_MS", c.llm_timeout, 50, 10'000);
   env.integer("LLM_MAX_IN_FLIGHT", c.llm_max_in_flight, 1, 10'000);
+  env.integer("LLM_BREAKER_FAILURES", c.llm_breaker_failures, 1, 1'000);
+  env.duration("LLM_BREAKER_COOLDOWN_MS", c.llm_breaker_cooldown, 100, 3'600'000);
 
   env.str("API_KEY", c.api_key);
 

@@ -280,6 +280,10 @@ class Parser {
     }
     // Ordinal + of + month / day of (next|this) month
     if (unit_len(i + 1) > 0 && quantity_rule(i, static_cast<double>(v), 1)) return true;
+    if (const std::size_t u = and_a_half_unit(i); u != 0 && quantity_rule(u - 1, static_cast<double>(v) + 0.5, 1, i)) {
+      return true;
+    }
+    if (const std::size_t u = three_quarters_unit(i); u != 0 && quantity_rule(u - 1, 0.75, 1, i)) return true;
     // "first tuesday of october", "last monday in march"
     if (toks_[i].ordinal && v >= 1 && v <= 4 && (weekday_full(w(i + 1)) >= 0) && weekday_rule(true)) return true;
     if (w(i + 1) == "couple" || w(i + 1) == "few") return false;
@@ -492,7 +496,26 @@ class Parser {
     if (u == "hour" || u == "hours" || u == "hr" || u == "hrs" || u == "h") return 2;
     if (u == "day" || u == "days") return 3;
     if (u == "week" || u == "weeks") return 4;
+    if (u == "fortnight" || u == "fortnights") return 5;
     return 0;
+  }
+  static int days_per(int unit) { return unit == 3 ? 1 : unit == 4 ? 7 : 14; }
+
+  // "and a half" right after a unit ("an hour and a half", "a day and a half"): tokens it spans.
+  std::size_t and_a_half_at(std::size_t k) const {
+    return w(k) == "and" && w(k + 1) == "a" && w(k + 2) == "half" ? 3 : 0;
+  }
+  // "N and a half <unit>": the unit's index, or 0.
+  std::size_t and_a_half_unit(std::size_t n_at) const {
+    return and_a_half_at(n_at + 1) != 0 && unit_len(n_at + 4) > 0 ? n_at + 4 : 0;
+  }
+  // "three quarters (of) (an) hour": the unit's index, or 0.
+  std::size_t three_quarters_unit(std::size_t n_at) const {
+    if (!is_num(n_at) || val(n_at) != 3 || w(n_at + 1) != "quarters") return 0;
+    std::size_t u = n_at + 2;
+    if (w(u) == "of") ++u;
+    if (w(u) == "an" || w(u) == "a") ++u;
+    return unit_len(u) == 2 ? u : 0;
   }
 
   bool quantity_rule_couple() {
@@ -511,6 +534,10 @@ class Parser {
     if (unit == 0) return false;
     const std::size_t start = first.value_or(q_at);
     std::size_t end = unit_at + 1;
+    if (const std::size_t half = and_a_half_at(end); half != 0) {
+      q += 0.5;
+      end += half;
+    }
     // Direction: in/after before; "from now", "later", "hence", "from today" after; "after X"/"from X".
     const bool preceded_in = start > 0 && (toks_[start - 1].text == "in" || toks_[start - 1].text == "within" ||
                                            toks_[start - 1].text == "after" ||
@@ -544,7 +571,7 @@ class Parser {
         exact_offset_ = exact_offset_.value_or(0min) + mins;
       }
     } else {
-      const int d = static_cast<int>(std::lround(q * (unit == 3 ? 1 : 7)));
+      const int d = static_cast<int>(std::lround(q * days_per(unit)));
       day_shift_ += d;
       if (relative_to_now) base_today_ = true;
     }
@@ -563,6 +590,10 @@ class Parser {
     }
     if ((w(k) == "a" || w(k) == "an" || w(k) == "one") && unit_len(k + 1) > 0) return quantity_in(k, 1.0);
     if (is_num(k) && unit_len(k + 1) > 0) return quantity_in(k, static_cast<double>(val(k)));
+    if (const std::size_t u = and_a_half_unit(k); is_num(k) && u != 0) {
+      return quantity_in(u - 1, static_cast<double>(val(k)) + 0.5);
+    }
+    if (const std::size_t u = three_quarters_unit(k); u != 0) return quantity_in(u - 1, 0.75);
     if (k < toks_.size() && decimal_[k] >= 0 && unit_len(k + 3) > 0) return quantity_in(k + 2, decimal_[k]);
     if (w(k) == "half" && (w(k + 1) == "an" || w(k + 1) == "a") && unit_len(k + 2) > 0) return quantity_in(k + 1, 0.5);
     if ((w(k) == "a" && w(k + 1) == "quarter") || w(k) == "quarter") {
@@ -586,15 +617,20 @@ class Parser {
 
   bool quantity_in(std::size_t q_at, double q) {
     const int unit = unit_len(q_at + 1);
+    std::size_t end = q_at + 2;
+    if (const std::size_t half = and_a_half_at(end); half != 0) {
+      q += 0.5;
+      end += half;
+    }
     if (unit <= 2) {
       exact_offset_ = exact_offset_.value_or(0min) +
                       std::chrono::minutes{static_cast<long>(std::lround(q * (unit == 1 ? 1 : 60)))};
     } else {
-      day_shift_ += static_cast<int>(std::lround(q * (unit == 3 ? 1 : 7)));
+      day_shift_ += static_cast<int>(std::lround(q * days_per(unit)));
       base_today_ = true;
     }
-    use(i_, q_at + 2);
-    i_ = q_at + 2;
+    use(i_, end);
+    i_ = end;
     return true;
   }
 
@@ -685,6 +721,10 @@ class Parser {
       d = monday_of(today_) + days{(wd + 6) % 7};
     } else {
       d = next_weekday_after(today_, wd);
+      if (!has_modifier && end == at + 1 && w(end) == "week") {  // British "friday week": a week on
+        d += days{7};
+        ++end;
+      }
     }
     weekday_date_ = d;
     use(i, end);

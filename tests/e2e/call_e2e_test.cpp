@@ -571,5 +571,31 @@ TEST_F(CallLlmE2E, AnLlmTimeInThePastIsNotTrusted) {
   EXPECT_TRUE(appointments(db.url()).empty());
 }
 
+TEST_F(CallLlmE2E, AFailingLlmIsLeftAloneAfterTheConfiguredNumberOfFailures) {
+  auto env = llm_env();
+  env.emplace_back("LLM_BREAKER_FAILURES", "2");
+  env.emplace_back("LLM_BREAKER_COOLDOWN_MS", "600000");
+  ServerProcess strict(env);
+  const nlohmann::json s = {{"default", {{"kind", "status"}, {"status", 500}}}};
+  ASSERT_EQ(test::http_call(stub_port, boost::beast::http::verb::post, "/__script", s.dump()).status, 200);
+
+  Caller first(strict.port(), "+14035550123");
+  first.start();
+  first.say("my name is Sarah Johnson");
+  first.say("yes");
+  EXPECT_HEARS(first.say(kOnlyTheLlmKnows), "Sorry, I didn't catch the time.");
+  first.say(kOnlyTheLlmKnows);
+  EXPECT_EQ(received().size(), 2u);
+  EXPECT_TRUE(contains(http_request(strict.port(), "GET", "/metrics").body, "bella_llm_breaker_state 2"));
+
+  // The breaker is open: the next caller's unparsed time costs no LLM call and no wait.
+  Caller second(strict.port(), "+17805550142");
+  second.start();
+  second.say("my name is Omar Haddad");
+  second.say("yes");
+  EXPECT_HEARS(second.say(kOnlyTheLlmKnows), "Sorry, I didn't catch the time.");
+  EXPECT_EQ(received().size(), 2u) << "an open breaker must not call the LLM";
+}
+
 }  // namespace
 }  // namespace bella::testing

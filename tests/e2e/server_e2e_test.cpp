@@ -284,7 +284,9 @@ INSTANTIATE_TEST_SUITE_P(Variables, ConfigErrorE2E,
                                            BadConfig{"BUSINESS_HOURS", "Mon-Fri 9 to 5"},
                                            BadConfig{"OPTIONAL_HOLIDAYS", "pancake_day"},
                                            BadConfig{"FRONT_DESK_NUMBER", "front desk"},
-                                           BadConfig{"TWILIO_SPEECH_TIMEOUT", "auto"}),
+                                           BadConfig{"TWILIO_SPEECH_TIMEOUT", "auto"},
+                                           BadConfig{"LLM_BREAKER_FAILURES", "0"},
+                                           BadConfig{"LLM_BREAKER_COOLDOWN_MS", "soon"}),
                          [](const auto& param_info) {
                            std::string n = std::string(param_info.param.variable) + "_" + std::to_string(param_info.index);
                            return n;

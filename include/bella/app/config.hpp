@@ -68,6 +68,8 @@ struct Config {
   std::string openai_model = "gpt-4o-mini";
   std::chrono::milliseconds llm_timeout{1'500};
   unsigned llm_max_in_flight = 64;
+  unsigned llm_breaker_failures = 5;                        // consecutive failures that open the breaker
+  std::chrono::milliseconds llm_breaker_cooldown{30'000};  // open breaker: wait this long, then probe
 
   // Staff API
   std::string api_key;                                      // empty: API disabled (503)

@@ -27,7 +27,9 @@
 //    exact local time (elapsed time, so DST-correct: 8 hours after 20:00 on the spring-forward
 //    night is 05:00); "in 3 days", "in a week", "a week from today", "2 days later" -> the date;
 //    "3 days after easter", "a week after tomorrow", "15 minutes from 1pm" shift the other
-//    expression.
+//    expression. Quantities may be fractional in words: "an hour and a half", "two and a half
+//    hours", "three quarters of an hour"; "a fortnight" is 14 days.
+//  * British "friday week" is the Friday a week after the next one ("a week from friday").
 //  * Underspecified spans ("next week", "in March", "next month") give nothing: the call asks.
 //  * A part of day without a clock time ("tomorrow afternoon", "tonight") gives the date only.
 //  * Named days: Christmas, Christmas Eve, Boxing Day, New Year's Eve/Day, Valentine's Day,

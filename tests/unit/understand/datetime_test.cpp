@@ -116,6 +116,28 @@ TEST(Datetime, RelativeOffsets) {
   EXPECT_EQ(show("3 days after easter", tue()), "date:2013-04-03");
 }
 
+TEST(Datetime, FractionalAndFortnightQuantities) {
+  EXPECT_EQ(show("in an hour and a half", tue()), "2013-02-12T06:00");
+  EXPECT_EQ(show("an hour and a half from now", tue()), "2013-02-12T06:00");
+  EXPECT_EQ(show("in two and a half hours", tue()), "2013-02-12T07:00");
+  EXPECT_EQ(show("two and a half hours from now", tue()), "2013-02-12T07:00");
+  EXPECT_EQ(show("in three quarters of an hour", tue()), "2013-02-12T05:15");
+  EXPECT_EQ(show("three quarters of an hour from now", tue()), "2013-02-12T05:15");
+  EXPECT_EQ(show("in a fortnight", tue()), "date:2013-02-26");
+  EXPECT_EQ(show("a fortnight from today at 10", tue()), "2013-02-26T10:00");
+  EXPECT_EQ(show("in two fortnights", tue()), "date:2013-03-12");
+  // "and a half" belongs to a quantity only: the clock reading is untouched elsewhere.
+  EXPECT_EQ(show("at three and a half", tue()), show("at three", tue()));
+}
+
+TEST(Datetime, BritishWeekdayWeek) {
+  EXPECT_EQ(show("friday week", tue()), "date:2013-02-22");  // = "a week from friday"
+  EXPECT_EQ(show("a week from friday", tue()), "date:2013-02-22");
+  EXPECT_EQ(show("friday week at 10", tue()), "2013-02-22T10:00");
+  EXPECT_EQ(show("friday next week", tue()), "date:2013-02-22");
+  EXPECT_EQ(show("friday this week", tue()), "date:2013-02-15");
+}
+
 TEST(Datetime, PartsOfDayAndAnyOrder) {
   EXPECT_EQ(show("tomorrow afternoon", tue()), "date:2013-02-13");
   EXPECT_EQ(show("at 2 on friday", tue()), "2013-02-15T14:00");
