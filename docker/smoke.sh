@@ -144,7 +144,8 @@ for utterance in "My name is $name" "My mobile number is 403 555 0123" "$when" "
             "SpeechResult=$utterance" "Confidence=0.92") || fail "POST $path"
   echo "bella: $(said <<<"$twiml")"
 done
-grep -q '<Hangup' <<<"$twiml" || echo "note: the last TwiML does not hang up"
+grep -q "You're all set" <<<"$twiml" || fail "the call did not end with a booking"
+grep -q '<Hangup' <<<"$twiml" || fail "the last TwiML does not hang up"
 
 # --- read it back through the staff API ----------------------------------------------------------
 step "staff API"
@@ -153,18 +154,13 @@ to=$(date -u -d "@$((expect_epoch + 86400))" +%Y-%m-%dT%H:%M:%SZ)
 list=$(curl -fsS --max-time 10 -H "X-API-Key: $API_KEY" -H 'Accept: application/json' \
          "$base/appointments?from=$(urlenc "$from")&to=$(urlenc "$to")") || fail "GET /appointments"
 echo "$list" | jq -c . | head -c 1500; echo
-# Whatever the envelope, find an appointment naming our caller and compare its start instant.
-match=$(jq -c --arg n "$name" '[.. | objects
-          | select(((.full_name? // .name? // .user.full_name? // .user.name? // "") | ascii_downcase) == ($n | ascii_downcase))
-          | select(to_entries | any(.key | startswith("starts_at")))] | first // empty' <<<"$list")
-[ -n "$match" ] || fail "no appointment for '$name' between $from and $to"
-got_epoch=""
-for key in $(jq -r 'keys[] | select(startswith("starts_at"))' <<<"$match"); do
-  t=$(jq -r --arg k "$key" '.[$k]' <<<"$match")
-  e=$(date -d "$t" +%s 2>/dev/null) || continue
-  got_epoch=$e
-  [ "$e" = "$expect_epoch" ] && break
-done
+# The appointment this call booked (the booking is keyed by its CallSid): caller, number, instant.
+match=$(jq -c --arg sid "$call_sid" '[.items[] | select(.call_sid == $sid)] | first // empty' <<<"$list")
+[ -n "$match" ] || fail "no appointment with call_sid $call_sid between $from and $to"
+[ "$(jq -r .user.full_name <<<"$match")" = "$name" ] || fail "booked name: $(jq -r .user.full_name <<<"$match")"
+[ "$(jq -r .user.mobile <<<"$match")" = "$caller" ] || fail "booked mobile: $(jq -r .user.mobile <<<"$match")"
+[ "$(jq -r .status <<<"$match")" = scheduled ] || fail "status: $(jq -r .status <<<"$match")"
+got_epoch=$(date -d "$(jq -r .starts_at <<<"$match")" +%s)
 [ "$got_epoch" = "$expect_epoch" ] ||
-  fail "appointment starts at $(date -u -d "@${got_epoch:-0}" +%FT%TZ), expected $(date -u -d "@$expect_epoch" +%FT%TZ)"
+  fail "appointment starts at $(date -u -d "@$got_epoch" +%FT%TZ), expected $(date -u -d "@$expect_epoch" +%FT%TZ)"
 echo "booked: $name at $(TZ=$BUSINESS_TZ date -d "@$expect_epoch" '+%F %H:%M %Z')"

@@ -67,7 +67,7 @@ struct Config {
   std::string openai_base_url = "https://api.openai.com/v1";
   std::string openai_model = "gpt-4o-mini";
   std::chrono::milliseconds llm_timeout{1'500};
-  unsigned llm_max_in_flight = 64;
+  unsigned llm_max_in_flight = 128;
   unsigned llm_breaker_failures = 5;                        // consecutive failures that open the breaker
   std::chrono::milliseconds llm_breaker_cooldown{30'000};  // open breaker: wait this long, then probe
 

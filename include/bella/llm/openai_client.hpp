@@ -18,7 +18,7 @@ struct OpenAiSettings {
   std::string api_key;                            // empty: the fallback is off, no thread, no I/O
   std::string base_url = "https://api.openai.com/v1";
   std::string model = "gpt-4o-mini";
-  unsigned max_in_flight = 64;                    // over the cap: no answer, immediately
+  unsigned max_in_flight = 128;                   // over the cap: no answer, immediately
   BreakerSettings breaker{};
   CircuitBreaker::Now now = &std::chrono::steady_clock::now;  // the breaker's clock
 };
