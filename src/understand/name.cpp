@@ -338,6 +338,34 @@ std::vector<std::string> apply_spelling(std::vector<std::string> words, const st
   return words;
 }
 
+// Name words with spelled groups after them, possibly interleaved: "Wei, W-E-I, Zhang, Z-H-A-N-G",
+// "Sarah, S-A-R-A-H, Johnson", "Sarah Johnson, J-O-H-N-S-O-N". Each run of words takes the spelled
+// groups that follow it (apply_spelling); more name words are read only after a spelled group.
+NameWords collect_spelled(const std::vector<Token>& toks, std::size_t i, std::size_t max_words) {
+  NameWords out;
+  out.end = i;
+  while (out.words.size() < max_words) {
+    NameWords run = collect(toks, out.end, max_words - out.words.size());
+    if (run.words.empty()) break;
+    std::size_t e = run.end;
+    while (e < toks.size() && toks[e].kind == TokenKind::punct) ++e;
+    std::vector<std::string> spelled;
+    while (auto s = spelled_at(toks, e)) {
+      spelled.push_back(s->letters);
+      e = s->end;
+      while (e < toks.size() && toks[e].kind == TokenKind::punct) ++e;
+    }
+    for (auto& w : apply_spelling(std::move(run.words), spelled)) out.words.push_back(std::move(w));
+    out.clean_end = run.clean_end;
+    if (spelled.empty()) {
+      out.end = run.end;
+      break;
+    }
+    out.end = e;
+  }
+  return out;
+}
+
 std::optional<std::string> finish(std::vector<std::string> words) {
   if (words.empty()) return std::nullopt;
   return format_name(words);
@@ -396,18 +424,14 @@ std::optional<std::string> extract_name(std::string_view text) {
                                toks[i].text == "umm" || toks[i].text == "er" || toks[i].text == "erm")) {
       ++i;
     }
-    NameWords nw = collect(toks, i, 5);
-    std::vector<std::string> spelled;
-    std::size_t e = nw.end;
-    while (e < toks.size() && toks[e].kind == TokenKind::punct) ++e;
-    while (auto s = spelled_at(toks, e)) {
-      spelled.push_back(s->letters);
-      e = s->end;
-      while (e < toks.size() && toks[e].kind == TokenKind::punct) ++e;
+    NameWords nw = collect_spelled(toks, i, 5);
+    if (nw.words.empty()) {  // only spelled letters after the carrier ("my name is J-O-H-N S-M-I-T-H")
+      std::vector<std::string> spelled;
+      tail_is_clean(toks, i, &spelled);
+      return finish(std::move(spelled));
     }
-    if (nw.words.empty() && spelled.empty()) return std::nullopt;
     // "I'm calling about ..." style sentences stop at a stop word immediately: nothing.
-    return finish(apply_spelling(std::move(nw.words), spelled));
+    return finish(std::move(nw.words));
   }
 
   // 2. A bare name: the whole turn is 2-7 name words (optionally "Last, First").
@@ -427,9 +451,9 @@ std::optional<std::string> extract_name(std::string_view text) {
       return finish(all);
     }
   }
-  std::vector<std::string> spelled;
-  if (nw.words.size() < 2 || !tail_is_clean(toks, e, &spelled)) return std::nullopt;
-  return finish(apply_spelling(std::move(nw.words), spelled));
+  NameWords all = collect_spelled(toks, start, 7);
+  if (all.words.size() < 2 || !tail_is_clean(toks, all.end, nullptr)) return std::nullopt;
+  return finish(std::move(all.words));
 }
 
 bool looks_like_name(std::string_view candidate) {

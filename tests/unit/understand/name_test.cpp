@@ -51,6 +51,17 @@ TEST(ExtractName, OrderAndSpelling) {
   EXPECT_EQ(extract_name("Sam Lee here"), "Sam Lee");
 }
 
+TEST(ExtractName, SpellingInterleavedWithTheWords) {
+  EXPECT_EQ(extract_name("uh my name's Wei, W-E-I, Zhang"), "Wei Zhang");
+  EXPECT_EQ(extract_name("my name is Wei, W-E-I, Zhang, Z-H-A-N-G"), "Wei Zhang");
+  EXPECT_EQ(extract_name("it's Shawn, S-E-A-N, Murphy"), "Sean Murphy");  // the letters win
+  EXPECT_EQ(extract_name("Sarah, S-A-R-A-H, Johnson"), "Sarah Johnson");
+  EXPECT_EQ(extract_name("my name is Sarah Johnson, J-O-H-N-S-O-N"), "Sarah Johnson");
+  // Words after the letters continue the name only when they are name words.
+  EXPECT_EQ(extract_name("my name is Wei, W-E-I, thanks"), "Wei");
+  EXPECT_EQ(extract_name("Sarah, S-A-R-A-H, and I'd like tomorrow"), std::nullopt);
+}
+
 TEST(ExtractName, NotNames) {
   for (const char* s : {"I want to book an appointment", "yes", "tomorrow at three", "I am a Data Scientist",
                         "Could I talk to Tyrone King?", "who is Sharon Zeches", "Steven Carter's company",
