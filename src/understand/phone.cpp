@@ -97,6 +97,9 @@ bool is_correction(const Token& t) {
 
 struct Run {
   std::string digits;
+  // The same run with "four hundred three" read as 403 rather than 400 3 (lex() keeps a lone digit
+  // after "hundred" apart so that "eight hundred five five five" is 800 555); tried second.
+  std::string hundreds_joined;
   bool plus = false;
   bool corrects_previous = false;  // a correction word came between this run and the previous one
 };
@@ -123,6 +126,14 @@ std::vector<Run> digit_runs(const std::vector<Token>& toks) {
         pending_correction = false;
         in_run = true;
       }
+      const bool after_hundred = i > 0 && toks[i - 1].kind == TokenKind::number && toks[i - 1].from_words &&
+                                 !toks[i - 1].digit_wise && toks[i - 1].text.size() == 3 &&
+                                 toks[i - 1].text.ends_with("00");
+      if (after_hundred && t.from_words && t.text.size() == 1 && !cur.hundreds_joined.empty()) {
+        cur.hundreds_joined.back() = t.text[0];
+      } else {
+        cur.hundreds_joined += t.text;
+      }
       cur.digits += t.text;
       continue;
     }
@@ -141,6 +152,12 @@ std::vector<Run> digit_runs(const std::vector<Token>& toks) {
   }
   close();
   return runs;
+}
+
+std::optional<std::string> from_run(const Run& r) {
+  if (auto e = from_digits(r.digits, r.plus)) return e;
+  if (r.hundreds_joined != r.digits) return from_digits(r.hundreds_joined, r.plus);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -204,7 +221,7 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
       carried_plus = r.plus;
       continue;
     }
-    if (auto e = from_digits(r.digits, r.plus)) {
+    if (auto e = from_run(r)) {
       // Prefer a later correction of this number if one follows.
       carried = r.digits;
       carried_plus = r.plus;
@@ -217,7 +234,7 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
   }
   // A valid number followed by a correction that did not produce a valid number: keep the first.
   for (const Run& r : runs) {
-    if (auto e = from_digits(r.digits, r.plus)) return e;
+    if (auto e = from_run(r)) return e;
   }
   // Groups split by words ("area code 403 and the number is 555 0123"): join neighbouring runs.
   for (std::size_t first = 0; first < runs.size(); ++first) {

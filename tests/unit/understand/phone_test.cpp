@@ -54,6 +54,15 @@ TEST(ExtractPhone, SpokenDigits) {
   EXPECT_EQ(extract_phone("My phone number six one three 555 0138"), "+16135550138");
 }
 
+TEST(ExtractPhone, AreaCodeSaidAsHundreds) {
+  EXPECT_EQ(extract_phone("four hundred three five five five zero one two three"), "+14035550123");
+  EXPECT_EQ(extract_phone("seven hundred eighty, five five five, one two one two"), "+17805551212");
+  EXPECT_EQ(extract_phone("five hundred eighty seven 555 0199"), "+15875550199");
+  // A toll-free "eight hundred" keeps its zeros when that gives the valid number.
+  EXPECT_EQ(extract_phone("eight hundred five five five one two one two"), "+18005551212");
+  EXPECT_EQ(extract_phone("one eight hundred five five five one two one two"), "+18005551212");
+}
+
 TEST(ExtractPhone, AreaCodeAndCountryCode) {
   EXPECT_EQ(extract_phone("area code three six eight, five five five oh one seven seven"), "+13685550177");
   EXPECT_EQ(extract_phone("plus one seven eight oh, five five five, oh one four two"), "+17805550142");
