@@ -53,6 +53,9 @@ Reply question(const ConversationState& s, const FlowContext& ctx) {
   const int attempt = s.retries;
   switch (s.step) {
     case Step::ask_name: return ask(prompts::ask_name(attempt), Reply::Listen::speech, prompts::hints_for_name());
+    case Step::ask_last_name:
+      return ask(prompts::ask_last_name(prompts::first_name(s.name.value_or("")), attempt), Reply::Listen::speech,
+                 prompts::hints_for_name());
     case Step::offer_caller_id:
       return ask(prompts::offer_caller_id(prompts::first_name(s.name.value_or("")), s.caller_id.value_or(""), attempt),
                  Reply::Listen::speech, prompts::hints_for_yes_no());
@@ -92,6 +95,9 @@ Reply question(const ConversationState& s, const FlowContext& ctx) {
 Turn proceed(ConversationState s, const FlowContext& ctx, std::vector<std::string> preface = {}) {
   if (!s.name) {
     enter(s, Step::ask_name);
+  } else if (s.name->find(' ') == std::string::npos && !s.last_name_asked && !s.returning) {
+    enter(s, Step::ask_last_name);
+    s.last_name_asked = true;
   } else if (!s.mobile && s.caller_id && !s.caller_id_offered) {
     enter(s, Step::offer_caller_id);
     s.caller_id_offered = true;
@@ -197,6 +203,7 @@ bool is_no(const Understood& h) { return h.answer && h.answer->answer == underst
 Expecting expecting(const ConversationState& s) {
   switch (s.step) {
     case Step::ask_name: return Expecting::name;
+    case Step::ask_last_name: return Expecting::surname;
     case Step::ask_mobile: return Expecting::phone;
     case Step::ask_time: return Expecting::time;
     case Step::offer_caller_id:
@@ -234,6 +241,19 @@ Turn advance(const ConversationState& state, const Understood& heard, const Flow
       if (!heard.name && !heard.mobile && !heard.when) return retry(std::move(s), heard, ctx);
       // Anything useful is kept; without a name, proceed() asks for the name again.
       if (heard.name) s.name = heard.name;
+      if (heard.mobile) s.mobile = heard.mobile;
+      return absorbed(std::move(s), heard.when, ctx);
+    }
+    case Step::ask_last_name: {
+      // A full name restated, or the surname; anything else keeps the given name alone (the
+      // surname is worth one more ask, not a failed call).
+      if (heard.name && heard.name->find(' ') != std::string::npos) {
+        s.name = heard.name;
+      } else if (heard.surname) {
+        s.name = *s.name + " " + *heard.surname;
+      } else if (!heard.mobile && !heard.when && !is_no(heard) && s.retries == 0) {
+        return retry(std::move(s), heard, ctx);
+      }
       if (heard.mobile) s.mobile = heard.mobile;
       return absorbed(std::move(s), heard.when, ctx);
     }

@@ -71,6 +71,11 @@ std::string ask_name(int attempt) {
   return pick(v, attempt);
 }
 
+std::string ask_last_name(std::string_view first, int attempt) {
+  if (attempt == 0) return fmt::format("Thanks, {}. And your last name?", first);
+  return "Sorry, what's your last name? You can spell it if that's easier.";
+}
+
 std::string offer_caller_id(std::string_view first, std::string_view e164, int attempt) {
   if (attempt == 0)
     return fmt::format("Thanks, {}. Is the number you're calling from, ending in {}, the best one to reach you?", first,

@@ -10,7 +10,8 @@ namespace bella::call {
 namespace {
 
 constexpr std::pair<Step, const char*> kSteps[] = {
-    {Step::ask_name, "ask_name"},   {Step::offer_caller_id, "offer_caller_id"}, {Step::ask_mobile, "ask_mobile"},
+    {Step::ask_name, "ask_name"},   {Step::ask_last_name, "ask_last_name"},
+    {Step::offer_caller_id, "offer_caller_id"}, {Step::ask_mobile, "ask_mobile"},
     {Step::ask_time, "ask_time"},   {Step::offer_slot, "offer_slot"},           {Step::confirm, "confirm"},
     {Step::ask_change, "ask_change"}, {Step::booked, "booked"},                 {Step::ended, "ended"},
 };
@@ -60,6 +61,7 @@ nlohmann::json to_json(const ConversationState& s) {
       {"returning", s.returning},
       {"keypad", s.keypad},
       {"caller_id_offered", s.caller_id_offered},
+      {"last_name_asked", s.last_name_asked},
       {"booking_failures", s.booking_failures},
       {"created_at", iso(s.created_at)},
   };
@@ -88,6 +90,7 @@ ConversationState state_from_json(const nlohmann::json& j) {
   s.returning = j.value("returning", false);
   s.keypad = j.value("keypad", false);
   s.caller_id_offered = j.value("caller_id_offered", false);
+  s.last_name_asked = j.value("last_name_asked", false);
   s.booking_failures = j.value("booking_failures", 0);
   s.created_at = parse_iso(j.at("created_at").get<std::string>());
   if (j.contains("name")) s.name = j["name"].get<std::string>();

@@ -40,6 +40,7 @@ CallMetrics& metrics() {
 const char* field_name(Expecting e) {
   switch (e) {
     case Expecting::name: return "name";
+    case Expecting::surname: return "surname";
     case Expecting::phone: return "phone";
     case Expecting::time: return "time";
     case Expecting::yes_no: return "yes_no";
@@ -51,6 +52,7 @@ const char* field_name(Expecting e) {
 bool has_expected(const Understood& u, Expecting e) {
   switch (e) {
     case Expecting::name: return u.name.has_value();
+    case Expecting::surname: return u.surname.has_value() || u.name.has_value();
     case Expecting::phone: return u.mobile.has_value();
     case Expecting::time: return u.when.has_value();
     case Expecting::yes_no: return u.answer.has_value() || u.when.has_value() || u.mobile.has_value();
@@ -100,6 +102,7 @@ Understood understand_utterance(const ConversationState& state, const TurnInput&
   if (input.speech.empty()) return u;
   if (!u.mobile) u.mobile = understand::extract_phone(input.speech, input.from);
   u.name = understand::extract_name(input.speech);
+  if (state.step == Step::ask_last_name) u.surname = understand::extract_surname(input.speech);
   u.answer = understand::extract_yes_no(input.speech);
   // A spoken phone number is digits, not a time: do not read "four oh three five five five…" as one.
   if (!u.mobile || state.step == Step::ask_time || state.step == Step::offer_slot)
@@ -293,6 +296,7 @@ Task<void> CallHandler::llm_fallback(const ConversationState& state, const TurnI
     case Expecting::phone: field = llm::Field::phone; break;
     case Expecting::time: field = llm::Field::time; break;
     case Expecting::yes_no: field = llm::Field::yes_no; break;
+    case Expecting::surname:  // a lone surname is one word: the parser's answer or none
     case Expecting::nothing: co_return;
   }
   // Named local: the request must outlive the awaited call (and no temporaries into coroutines).

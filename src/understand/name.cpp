@@ -456,6 +456,34 @@ std::optional<std::string> extract_name(std::string_view text) {
   return finish(std::move(all.words));
 }
 
+std::optional<std::string> extract_surname(std::string_view text) {
+  const std::vector<Token> toks = tokenize(text);
+  std::size_t i = skip_fillers(toks, 0);
+  auto w = [&](std::size_t k) -> std::string_view { return k < toks.size() ? std::string_view(toks[k].text) : ""; };
+  // Carriers: "it's", "my last name is", "last name's", "the surname is", "family name", "that's".
+  if (const std::size_t c = carrier_at(toks, i, false); c != 0) i += c;
+  if (w(i) == "my" || w(i) == "the") ++i;
+  if ((w(i) == "last" || w(i) == "family") && (w(i + 1) == "name" || w(i + 1) == "name's")) i += 2;
+  else if (w(i) == "surname" || w(i) == "surname's") ++i;
+  else if (w(i) == "that's") ++i;
+  if (w(i) == "is") ++i;
+  i = skip_fillers(toks, i);
+  NameWords nw = collect_spelled(toks, i, 3);
+  if (nw.words.empty()) {  // letters only: "G-A-R-C-I-A"
+    std::vector<std::string> spelled;
+    if (!tail_is_clean(toks, i, &spelled) || spelled.size() != 1) return std::nullopt;
+    return capitalise(spelled[0]);
+  }
+  if (!tail_is_clean(toks, nw.end, nullptr)) return std::nullopt;
+  std::string out;
+  for (std::size_t k = 0; k < nw.words.size(); ++k) {
+    if (!out.empty()) out.push_back(' ');
+    // Particles stay lower case before the rest of the surname ("de la Cruz").
+    out += case_word(nw.words[k], k + 1 < nw.words.size());
+  }
+  return out;
+}
+
 bool looks_like_name(std::string_view candidate) {
   const std::vector<Token> toks = tokenize(candidate);
   const NameWords nw = collect(toks, 0, 6);

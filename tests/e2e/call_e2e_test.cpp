@@ -385,6 +385,22 @@ TEST_F(CallE2E, BadOrMissingSignatureIs403AndChangesNothing) {
   EXPECT_HEARS(t, "ending in 0 1 2 3");
 }
 
+TEST_F(CallE2E, ALoneGivenNameIsCompletedWithTheLastName) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  auto t = c.say("my name is manuel");
+  EXPECT_HEARS(t, "Thanks, Manuel. And your last name?");
+  t = c.say("it's Garcia, G-A-R-C-I-A");
+  EXPECT_HEARS(t, "Thanks, Manuel. Is the number you're calling from, ending in 0 1 2 3");
+  c.say("yes");
+  t = c.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "Manuel Garcia, Thursday, March 7 at 2 PM");
+  c.say("yes");
+  auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].name, "Manuel Garcia");
+}
+
 TEST_F(CallE2E, CallerDerivedTextIsEscapedInTwiml) {
   Caller c(server.port(), "+14035550123");
   c.start();

@@ -17,6 +17,7 @@ namespace bella::call {
 struct Understood {
   bool silence = false;                         // no speech and no digits
   std::optional<std::string> name;
+  std::optional<std::string> surname;           // only while asking for it (ask_last_name)
   std::optional<std::string> mobile;            // E.164, from speech, keypad or "this number"
   std::optional<understand::When> when;
   std::optional<understand::Confirmation> answer;
@@ -70,7 +71,7 @@ struct FlowContext {
 };
 
 /// The field the current step is waiting for: the LLM fallback is asked only for this one.
-enum class Expecting { name, phone, time, yes_no, nothing };
+enum class Expecting { name, surname, phone, time, yes_no, nothing };
 Expecting expecting(const ConversationState& s);
 
 /// First answer of a call. `known_name` is set for a returning caller recognised by caller ID.

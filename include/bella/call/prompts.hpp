@@ -24,6 +24,7 @@ std::string welcome_back(std::string_view first);
 std::string didnt_hear();
 
 std::string ask_name(int attempt);
+std::string ask_last_name(std::string_view first, int attempt);
 std::string offer_caller_id(std::string_view first, std::string_view e164, int attempt);
 std::string ask_mobile(int attempt);
 std::string ask_mobile_keypad();

@@ -15,6 +15,7 @@ using SysSeconds = std::chrono::sys_seconds;
 
 enum class Step {
   ask_name,        // "May I have your first and last name?"
+  ask_last_name,   // only a given name was heard: "Thanks, Manuel. And your last name?"
   offer_caller_id, // "Is the number you're calling from, ending in …, the best one?"
   ask_mobile,      // "What's the best mobile number to reach you?"
   ask_time,        // "What day and time would you like?"
@@ -43,6 +44,7 @@ struct ConversationState {
   bool returning = false;                   // recognised by caller ID
   bool keypad = false;                      // ask_mobile switched to keypad entry
   bool caller_id_offered = false;           // asked once whether From is the best number
+  bool last_name_asked = false;             // asked once for the surname after a lone given name
   int booking_failures = 0;                 // infrastructure failures while booking
   std::optional<std::int64_t> appointment_id;
   SysSeconds created_at{};

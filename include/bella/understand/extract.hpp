@@ -96,6 +96,12 @@ bool npa_in_service_table(int npa);
 /// bare word gives nothing (too easily "okay"), a lone given name after a carrier is kept.
 std::optional<std::string> extract_name(std::string_view text);
 
+/// The answer to "and your last name?" after a lone given name: "Garcia", "it's Garcia", "my last
+/// name is de la Cruz", "Garcia, G-A-R-C-I-A", "G-A-R-C-I-A" -> the surname, cased as extract_name
+/// cases a name (a particle that starts it stays lower case). 1-3 words; a sentence, a yes/no or
+/// a time gives nothing.
+std::optional<std::string> extract_surname(std::string_view text);
+
 /// Validation of a candidate name (e.g. LLM output): 1-6 words of letters with inner hyphens or
 /// apostrophes, not a common non-name word.
 bool looks_like_name(std::string_view candidate);

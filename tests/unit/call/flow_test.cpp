@@ -61,6 +61,42 @@ TEST_F(FlowTest, ReturningCallerIsGreetedByNameAndSkipsToTheTime) {
   EXPECT_NE(said(t).find("Welcome back, Sarah"), std::string::npos);
 }
 
+TEST_F(FlowTest, ALoneGivenNameIsFollowedByAskingTheLastNameOnce) {
+  auto t = start_call("CA1", "+14035550123", std::nullopt, 30, ctx);
+  t = advance(t.state, name("Manuel"), ctx);
+  EXPECT_EQ(t.state.step, Step::ask_last_name);
+  EXPECT_EQ(said(t), "Thanks, Manuel. And your last name? ");
+  t = advance(t.state, Understood{.surname = "Garcia", .text = "garcia"}, ctx);
+  EXPECT_EQ(t.state.name, "Manuel Garcia");
+  EXPECT_EQ(t.state.step, Step::offer_caller_id);
+  EXPECT_NE(said(t).find("Thanks, Manuel."), std::string::npos);
+}
+
+TEST_F(FlowTest, TheLastNameQuestionTakesAFullNameOrMovesOn) {
+  auto start = advance(start_call("CA1", std::nullopt, std::nullopt, 30, ctx).state, name("Manuel"), ctx);
+  ASSERT_EQ(start.state.step, Step::ask_last_name);
+  // The whole name said again.
+  auto t = advance(start.state, name("Manuel Garcia"), ctx);
+  EXPECT_EQ(t.state.name, "Manuel Garcia");
+  EXPECT_EQ(t.state.step, Step::ask_mobile);
+  // No last name to give: keep the given name, never ask again.
+  t = advance(start.state, no("no"), ctx);
+  EXPECT_EQ(t.state.name, "Manuel");
+  EXPECT_EQ(t.state.step, Step::ask_mobile);
+  // Not understood: one re-ask with other words, then on with the given name alone.
+  t = advance(start.state, silence(), ctx);
+  EXPECT_EQ(t.state.step, Step::ask_last_name);
+  EXPECT_NE(said(t).find("what's your last name?"), std::string::npos);
+  t = advance(t.state, Understood{.text = "hmm"}, ctx);
+  EXPECT_EQ(t.state.name, "Manuel");
+  EXPECT_EQ(t.state.step, Step::ask_mobile);
+  EXPECT_TRUE(t.state.last_name_asked);
+  // Answering the next question instead is fine too.
+  t = advance(start.state, mobile("+17805550142"), ctx);
+  EXPECT_EQ(t.state.mobile, "+17805550142");
+  EXPECT_EQ(t.state.step, Step::ask_time);
+}
+
 TEST_F(FlowTest, HappyPathWithCallerIdShortcut) {
   auto t = start_call("CA1", "+14035550123", std::nullopt, 30, ctx);
   t = advance(t.state, name("Sarah Johnson"), ctx);
@@ -272,13 +308,21 @@ TEST(SessionJson, RoundTripsEveryField) {
   s.returning = true;
   s.keypad = true;
   s.caller_id_offered = true;
+  s.last_name_asked = true;
+  s.step = Step::ask_last_name;
   s.appointment_id = 9;
   s.created_at = std::chrono::sys_seconds{std::chrono::seconds{1772570000}};
   auto back = state_from_json(to_json(s));
   EXPECT_EQ(to_json(back), to_json(s));
   EXPECT_EQ(back.name, s.name);
   EXPECT_EQ(back.day, s.day);
+  EXPECT_EQ(back.step, Step::ask_last_name);
+  EXPECT_TRUE(back.last_name_asked);
   EXPECT_THROW(state_from_json(nlohmann::json{{"call_sid", "x"}, {"step", "dancing"}}), std::exception);
+  for (Step step : {Step::ask_name, Step::ask_last_name, Step::offer_caller_id, Step::ask_mobile, Step::ask_time,
+                    Step::offer_slot, Step::confirm, Step::ask_change, Step::booked, Step::ended}) {
+    EXPECT_EQ(parse_step(to_string(step)), step) << to_string(step);
+  }
 }
 
 TEST(Prompts, SpeakTimesAndNumbersNaturally) {

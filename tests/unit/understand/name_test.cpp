@@ -62,6 +62,26 @@ TEST(ExtractName, SpellingInterleavedWithTheWords) {
   EXPECT_EQ(extract_name("Sarah, S-A-R-A-H, and I'd like tomorrow"), std::nullopt);
 }
 
+TEST(ExtractSurname, AnswersToAndYourLastName) {
+  EXPECT_EQ(extract_surname("Garcia"), "Garcia");
+  EXPECT_EQ(extract_surname("garcia."), "Garcia");
+  EXPECT_EQ(extract_surname("uh it's Garcia"), "Garcia");
+  EXPECT_EQ(extract_surname("my last name is Garcia"), "Garcia");
+  EXPECT_EQ(extract_surname("last name's o'neil"), "O'Neil");
+  EXPECT_EQ(extract_surname("the surname is de la cruz"), "de la Cruz");
+  EXPECT_EQ(extract_surname("Gagnon-Pelletier"), "Gagnon-Pelletier");
+  EXPECT_EQ(extract_surname("Garcia, G-A-R-C-I-A"), "Garcia");
+  EXPECT_EQ(extract_surname("gracia, G-A-R-C-I-A"), "Garcia");  // the letters win
+  EXPECT_EQ(extract_surname("G-A-R-C-I-A"), "Garcia");
+}
+
+TEST(ExtractSurname, NotSurnames) {
+  for (const char* text : {"yes", "no", "no thanks", "I don't have one", "tomorrow at three", "what", "",
+                           "I'd like to book an appointment", "four oh three five five five"}) {
+    EXPECT_EQ(extract_surname(text), std::nullopt) << text;
+  }
+}
+
 TEST(ExtractName, NotNames) {
   for (const char* s : {"I want to book an appointment", "yes", "tomorrow at three", "I am a Data Scientist",
                         "Could I talk to Tyrone King?", "who is Sharon Zeches", "Steven Carter's company",
