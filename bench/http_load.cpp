@@ -56,21 +56,23 @@ struct Shared {
   std::chrono::steady_clock::time_point deadline;
 };
 
-asio::awaitable<void> worker(const Options& opt, Shared& shared, std::vector<double>& latencies_us) {
-  auto exec = co_await asio::this_coro::executor;
-  tcp::resolver resolver(exec);
-  beast::tcp_stream stream(exec);
+/// Resolves and connects `stream` to the target; false on failure.
+asio::awaitable<bool> connect(beast::tcp_stream& stream, const Options& opt) {
+  tcp::resolver resolver(stream.get_executor());
   beast::error_code ec;
   auto endpoints = co_await resolver.async_resolve(opt.host, opt.port, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) {
+  if (!ec) co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
+asio::awaitable<void> worker(const Options& opt, Shared& shared, std::vector<double>& latencies_us) {
+  auto exec = co_await asio::this_coro::executor;
+  beast::tcp_stream stream(exec);
+  if (!co_await connect(stream, opt)) {
     ++shared.errors;
     co_return;
   }
-  co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) {
-    ++shared.errors;
-    co_return;
-  }
+  beast::error_code ec;
   beast::flat_buffer buffer;
   http::request<http::empty_body> req{http::verb::get, opt.path, 11};
   req.set(http::field::host, opt.host);
@@ -152,15 +154,12 @@ std::string next_target(const std::string& twiml, const Options& opt) {
 
 asio::awaitable<void> one_call(const Options& opt, CallRun& run, int index) {
   auto exec = co_await asio::this_coro::executor;
-  tcp::resolver resolver(exec);
   beast::tcp_stream stream(exec);
-  beast::error_code ec;
-  auto endpoints = co_await resolver.async_resolve(opt.host, opt.port, asio::redirect_error(asio::use_awaitable, ec));
-  if (!ec) co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) {
+  if (!co_await connect(stream, opt)) {
     ++run.failed;
     co_return;
   }
+  beast::error_code ec;
   beast::flat_buffer buffer;
   char from[16];
   std::snprintf(from, sizeof from, "+1403555%04d", index % 10000);
@@ -212,12 +211,9 @@ asio::awaitable<void> one_call(const Options& opt, CallRun& run, int index) {
 /// they are all answered.
 asio::awaitable<void> health_probe(const Options& opt, CallRun& run) {
   auto exec = co_await asio::this_coro::executor;
-  tcp::resolver resolver(exec);
   beast::tcp_stream stream(exec);
+  if (!co_await connect(stream, opt)) co_return;
   beast::error_code ec;
-  auto endpoints = co_await resolver.async_resolve(opt.host, opt.port, asio::redirect_error(asio::use_awaitable, ec));
-  if (!ec) co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return;
   asio::steady_timer wait(exec);
   const auto deadline = run.start + std::chrono::seconds(opt.seconds);
   while (run.started + run.failed < opt.calls && std::chrono::steady_clock::now() < deadline) {
