@@ -1,18 +1,12 @@
 // Staff routes for /appointments: list (filters, cursor), get, book, reschedule/update, cancel.
 #include <spdlog/spdlog.h>
 
-#include "bella/api/auth.hpp"
 #include "bella/calendar/calendar.hpp"
 #include "bella/obs/log.hpp"
 #include "staff_common.hpp"
 
 namespace bella::api::staff {
 namespace {
-
-using http::Request;
-using http::RequestContext;
-using http::Response;
-using http::Status;
 
 std::string appointment_location(std::int64_t id) { return "/appointments/" + std::to_string(id); }
 
@@ -109,14 +103,13 @@ Task<Response> handle_list_appointments(const Request& req, RequestContext&, con
   const std::size_t page = filter.limit;
   filter.limit = page + 1;  // one extra row tells whether there is a next page
   auto rows = co_await ctx.repo.list_appointments(filter);
-  Json items = Json::array();
-  for (std::size_t i = 0; i < rows.size() && i < page; ++i) items.push_back(booking_json(rows[i], ctx.zone()));
-  Json next = nullptr;
-  if (rows.size() > page) {
-    const auto& last = rows[page - 1].appointment;
-    next = encode_cursor("a", last.starts_at_utc.time_since_epoch().count(), last.id);
-  }
-  co_return http::json_response(req, Status::ok, {{"items", items}, {"next_cursor", next}});
+  const auto* zone = ctx.zone();
+  co_return http::json_response(
+      req, Status::ok,
+      page_json(rows, page, [zone](const booking::Booking& b) { return booking_json(b, zone); },
+                [](const booking::Booking& b) {
+                  return encode_cursor("a", b.appointment.starts_at_utc.time_since_epoch().count(), b.appointment.id);
+                }));
 }
 
 // GET /appointments/{id}
@@ -233,14 +226,11 @@ Task<Response> handle_delete_appointment(const Request& req, RequestContext& rc,
 }  // namespace
 
 void add_appointment_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key) {
-  auto bind = [&](auto fn) {
-    return require_api_key(api_key, [ctx, fn](const Request& req, RequestContext& rc) { return fn(req, rc, *ctx); });
-  };
-  router.add(http::Verb::get, "/appointments", bind(handle_list_appointments));
-  router.add(http::Verb::post, "/appointments", bind(handle_post_appointment));
-  router.add(http::Verb::get, "/appointments/{id}", bind(handle_get_appointment));
-  router.add(http::Verb::patch, "/appointments/{id}", bind(handle_patch_appointment));
-  router.add(http::Verb::delete_, "/appointments/{id}", bind(handle_delete_appointment));
+  router.add(http::Verb::get, "/appointments", guarded(api_key, ctx, handle_list_appointments));
+  router.add(http::Verb::post, "/appointments", guarded(api_key, ctx, handle_post_appointment));
+  router.add(http::Verb::get, "/appointments/{id}", guarded(api_key, ctx, handle_get_appointment));
+  router.add(http::Verb::patch, "/appointments/{id}", guarded(api_key, ctx, handle_patch_appointment));
+  router.add(http::Verb::delete_, "/appointments/{id}", guarded(api_key, ctx, handle_delete_appointment));
 }
 
 }  // namespace bella::api::staff

@@ -1,15 +1,9 @@
 // Staff route GET /availability: a local day's free slots in the clinic's zone.
-#include "bella/api/auth.hpp"
 #include "bella/calendar/calendar.hpp"
 #include "staff_common.hpp"
 
 namespace bella::api::staff {
 namespace {
-
-using http::Request;
-using http::RequestContext;
-using http::Response;
-using http::Status;
 
 // GET /availability?date=YYYY-MM-DD[&duration_minutes=N]: hours, holidays, bookings and "now" honoured.
 Task<Response> handle_availability(const Request& req, RequestContext&, const Context& ctx) {
@@ -39,8 +33,7 @@ Task<Response> handle_availability(const Request& req, RequestContext&, const Co
 }  // namespace
 
 void add_availability_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key) {
-  router.add(http::Verb::get, "/availability",
-             require_api_key(api_key, [ctx](const Request& req, RequestContext& rc) { return handle_availability(req, rc, *ctx); }));
+  router.add(http::Verb::get, "/availability", guarded(api_key, ctx, handle_availability));
 }
 
 }  // namespace bella::api::staff

@@ -42,6 +42,12 @@ namespace bella::api::staff {
 
 const date::time_zone* Context::zone() const { return calendar.zone(); }
 
+http::Handler guarded(const std::string& api_key, std::shared_ptr<Context> ctx, StaffHandler fn) {
+  return require_api_key(api_key, [ctx = std::move(ctx), fn](const Request& req, RequestContext& rc) {
+    return fn(req, rc, *ctx);
+  });
+}
+
 std::string utc_iso(TimePoint t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
 
 std::string local_iso(TimePoint t, const date::time_zone* zone) {

@@ -19,6 +19,10 @@
 namespace bella::api::staff {
 
 using Json = nlohmann::json;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using http::Status;
 
 constexpr std::size_t kMaxLimit = 200;
 constexpr std::size_t kDefaultLimit = 50;
@@ -65,6 +69,17 @@ Query query_of(const http::Request& req);
 std::string encode_cursor(std::string_view kind, long long a, long long b);
 std::optional<std::pair<long long, long long>> decode_cursor(std::string_view kind, std::string_view cursor);
 
+/// A list response: {"items": the first `page` rows, "next_cursor": the cursor of the last row shown
+/// when `rows` holds more (the query asks for page + 1 rows), else null}.
+template <class Row, class ToJson, class CursorOf>
+Json page_json(const std::vector<Row>& rows, std::size_t page, ToJson to_json, CursorOf cursor_of) {
+  Json items = Json::array();
+  for (std::size_t i = 0; i < rows.size() && i < page; ++i) items.push_back(to_json(rows[i]));
+  Json next = nullptr;
+  if (rows.size() > page) next = cursor_of(rows[page - 1]);
+  return Json{{"items", std::move(items)}, {"next_cursor", std::move(next)}};
+}
+
 /// Reads `limit` (1..200, default 50) into `out`, or adds a field error.
 void read_limit(const Query& q, std::size_t& out, FieldErrors& errors);
 
@@ -80,6 +95,11 @@ struct Context {
   PhoneNormalizer normalize_phone;
   [[nodiscard]] const date::time_zone* zone() const;
 };
+
+/// A staff route's handler: the request and the routes' shared Context.
+using StaffHandler = Task<Response> (*)(const Request&, RequestContext&, const Context&);
+/// `fn` behind the X-API-Key guard (require_api_key), holding `ctx` for as long as the route lives.
+http::Handler guarded(const std::string& api_key, std::shared_ptr<Context> ctx, StaffHandler fn);
 
 // Route groups (one .cpp each).
 void add_appointment_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);

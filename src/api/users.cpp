@@ -1,14 +1,8 @@
 // Staff routes for /users: list (mobile filter, cursor), get with appointments, create, update.
-#include "bella/api/auth.hpp"
 #include "staff_common.hpp"
 
 namespace bella::api::staff {
 namespace {
-
-using http::Request;
-using http::RequestContext;
-using http::Response;
-using http::Status;
 
 // full_name and mobile from a body; `required` for POST, optional for PATCH.
 void read_user_fields(const Json& body, const Context& ctx, bool required, booking::UserPatch& out, FieldErrors& errors) {
@@ -54,11 +48,8 @@ Task<Response> handle_list_users(const Request& req, RequestContext&, const Cont
   const std::size_t page = filter.limit;
   filter.limit = page + 1;
   auto rows = co_await ctx.repo.list_users(filter);
-  Json items = Json::array();
-  for (std::size_t i = 0; i < rows.size() && i < page; ++i) items.push_back(user_json(rows[i]));
-  Json next = nullptr;
-  if (rows.size() > page) next = encode_cursor("u", rows[page - 1].id, 0);
-  co_return http::json_response(req, Status::ok, {{"items", items}, {"next_cursor", next}});
+  co_return http::json_response(req, Status::ok,
+                                page_json(rows, page, user_json, [](const User& u) { return encode_cursor("u", u.id, 0); }));
 }
 
 // GET /users/{id}: the user with their appointments (latest 200 by start).
@@ -118,13 +109,10 @@ Task<Response> handle_patch_user(const Request& req, RequestContext& rc, const C
 }  // namespace
 
 void add_user_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key) {
-  auto bind = [&](auto fn) {
-    return require_api_key(api_key, [ctx, fn](const Request& req, RequestContext& rc) { return fn(req, rc, *ctx); });
-  };
-  router.add(http::Verb::get, "/users", bind(handle_list_users));
-  router.add(http::Verb::post, "/users", bind(handle_post_user));
-  router.add(http::Verb::get, "/users/{id}", bind(handle_get_user));
-  router.add(http::Verb::patch, "/users/{id}", bind(handle_patch_user));
+  router.add(http::Verb::get, "/users", guarded(api_key, ctx, handle_list_users));
+  router.add(http::Verb::post, "/users", guarded(api_key, ctx, handle_post_user));
+  router.add(http::Verb::get, "/users/{id}", guarded(api_key, ctx, handle_get_user));
+  router.add(http::Verb::patch, "/users/{id}", guarded(api_key, ctx, handle_patch_user));
 }
 
 }  // namespace bella::api::staff
