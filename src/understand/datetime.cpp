@@ -310,7 +310,13 @@ class Parser {
     }
     // HMM / HHMM written ("1030", "330 pm", "730 in the evening")
     if (!toks_[i].from_words && (toks_[i].text.size() == 3 || toks_[i].text.size() == 4) && v < 2400 && v % 100 < 60) {
-      const bool cue = (w(i + 1) == "am" || w(i + 1) == "pm") || prev_is_cue(i) || part_follows(i + 1);
+      // A day word next to it also makes it a time: "1230 friday", "tomorrow 1030".
+      auto day_word = [&](std::string_view x) {
+        return weekday_full(x) >= 0 || x == "today" || x == "tomorrow" || x == "tonight";
+      };
+      const bool cue = (w(i + 1) == "am" || w(i + 1) == "pm") || prev_is_cue(i) || part_follows(i + 1) ||
+                       day_word(toks_.size() > i + 1 ? std::string_view(toks_[i + 1].text) : "") ||
+                       (i > 0 && day_word(toks_[i - 1].text));
       if (cue) {
         Clock c{static_cast<int>(v / 100), static_cast<int>(v % 100), 0, toks_[i].text.size() == 4 && v / 100 > 12, false};
         if (toks_[i].text.front() == '0') c.twenty_four = true;
@@ -368,8 +374,9 @@ class Parser {
         --k;
         continue;
       }
+      // "between 2 and 3", "from 2 to 3": the start of the range.
       return p == "at" || p == "@" || p == "for" || p == "by" || p == "around" || p == "approximately" ||
-             p == "about" || p == "till" || p == "until";
+             p == "about" || p == "till" || p == "until" || p == "between" || p == "from";
     }
     // leading "approximately 1030": the qualifier itself counts
     return i > 0 && (toks_[i - 1].text == "approximately" || toks_[i - 1].text == "around" || toks_[i - 1].text == "about");
@@ -403,6 +410,8 @@ class Parser {
     const int sign = (rel == "past" || rel == "after") ? 1 : (rel == "to" || rel == "till" || rel == "before" || rel == "of") ? -1 : 0;
     if (sign == 0 || val(i) > 59 || val(i) < 1) return false;
     if (rel == "of" && k == i + 1) return false;  // "4 of july"
+    // "from 9 to 10" is a range of hours, not "nine minutes to ten".
+    if (k == i + 1 && i > 0 && (toks_[i - 1].text == "from" || toks_[i - 1].text == "between")) return false;
     Clock target;
     std::size_t len = 0;
     if (!target_clock(k + 1, target, len)) return false;

@@ -31,6 +31,8 @@
 //    hours", "three quarters of an hour"; "a fortnight" is 14 days.
 //  * British "friday week" is the Friday a week after the next one ("a week from friday").
 //  * Underspecified spans ("next week", "in March", "next month") give nothing: the call asks.
+//    A range of hours ("between 2 and 3", "from 9 to 10") gives its start. A written "1030" is a
+//    time only with a cue: "at", am/pm, a part of day, or a day word next to it ("1230 friday").
 //  * A part of day without a clock time ("tomorrow afternoon", "tonight") gives the date only.
 //  * Named days: Christmas, Christmas Eve, Boxing Day, New Year's Eve/Day, Valentine's Day,
 //    Halloween, Easter, Good Friday, Canada Day, Victoria Day, Family Day, Labour Day,

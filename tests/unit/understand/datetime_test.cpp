@@ -130,6 +130,15 @@ TEST(Datetime, FractionalAndFortnightQuantities) {
   EXPECT_EQ(show("at three and a half", tue()), show("at three", tue()));
 }
 
+TEST(Datetime, RangesStartAndCompactTimesNextToADay) {
+  EXPECT_EQ(show("friday between 2 and 3", tue()), "2013-02-15T14:00");
+  EXPECT_EQ(show("from 9 to 10 on friday", tue()), "2013-02-15T09:00");
+  EXPECT_EQ(show("1230 friday", tue()), "2013-02-15T12:30");
+  EXPECT_EQ(show("tomorrow 1030", tue()), "2013-02-13T10:30");
+  EXPECT_EQ(show("a week from friday", tue()), "date:2013-02-22");  // "from" before a day is not a range
+  EXPECT_EQ(show("1230", tue()), "null");                            // no cue: not a time
+}
+
 TEST(Datetime, BritishWeekdayWeek) {
   EXPECT_EQ(show("friday week", tue()), "date:2013-02-22");  // = "a week from friday"
   EXPECT_EQ(show("a week from friday", tue()), "date:2013-02-22");
