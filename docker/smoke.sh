@@ -144,7 +144,7 @@ for utterance in "My name is $name" "My mobile number is 403 555 0123" "$when" "
             "SpeechResult=$utterance" "Confidence=0.92") || fail "POST $path"
   echo "bella: $(said <<<"$twiml")"
 done
-grep -q "You're all set" <<<"$twiml" || fail "the call did not end with a booking"
+said <<<"$twiml" | grep -q "You're all set" || fail "the call did not end with a booking"
 grep -q '<Hangup' <<<"$twiml" || fail "the last TwiML does not hang up"
 
 # --- read it back through the staff API ----------------------------------------------------------
