@@ -99,7 +99,11 @@ start_redis() {
   wait_for_port "$port" 10 || die "redis-server is not answering on $port"
 }
 
-stop_redis() {  # DIR
-  [ -f "$1/redis.pid" ] && kill "$(cat "$1/redis.pid")" 2>/dev/null || true
+stop_redis() {  # DIR: stops it and waits (up to 5 s) until it has exited, so its files can go
+  local pid
+  [ -f "$1/redis.pid" ] || return 0
+  pid=$(cat "$1/redis.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$1/redis.pid"
 }
