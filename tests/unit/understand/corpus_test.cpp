@@ -1,4 +1,4 @@
-// Accuracy over ../shared/corpus: per-file, per-source and per-tag scores, failing below the bars.
+// Accuracy over the corpus (../shared/corpus, else the snapshot in tests/corpus; see CMakeLists.txt): per-file, per-source and per-tag scores, failing below the bars.
 //
 // Bars (issue 3, acceptance 8): time >= 90% of positives exact (date-only expected: right date),
 // phone >= 95% strict, name >= 90% exact and >= 95% loose; <= 5% false positives on each file's
