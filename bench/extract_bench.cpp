@@ -9,7 +9,7 @@
 
 #include "bella/calendar/calendar.hpp"
 #include "bella/understand/extract.hpp"
-#include "bella/understand/numbers.hpp"
+#include "understand/numbers.hpp"
 
 namespace {
 

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "bella/core/asio.hpp"
-#include "bella/twilio/call_simulator.hpp"
-#include "bella/twilio/signature.hpp"
+#include "sim/call_simulator.hpp"
+#include "twilio/signature.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <exception>
 
-#include "bella/app/app.hpp"
-#include "bella/app/config.hpp"
+#include "app/app.hpp"
+#include "app/config.hpp"
 
 int main() {
   bella::app::Config config;

@@ -1,9 +1,9 @@
 // Staff routes for /appointments: list (filters, cursor), get, book, reschedule/update, cancel.
 #include <spdlog/spdlog.h>
 
+#include "api/staff_common.hpp"
 #include "bella/calendar/calendar.hpp"
-#include "bella/obs/log.hpp"
-#include "staff_common.hpp"
+#include "obs/log.hpp"
 
 namespace bella::api::staff {
 namespace {
@@ -47,8 +47,8 @@ std::optional<TimePoint> read_start(const Json& body, FieldErrors& errors, bool 
 }
 
 // Maps a refused booking/reschedule to its response.
-Response refused(const Request& req, const Error& error, const std::vector<std::chrono::sys_seconds>& suggestions,
-                 std::chrono::minutes duration, const Context& ctx) {
+Response refused(const Request& req, const Error& error, std::chrono::minutes duration, const Context& ctx) {
+  const auto& suggestions = error.alternatives;
   switch (error.code) {
     case Errc::conflict:
       return conflict(req, "The requested time overlaps another appointment.", suggestions, duration, ctx.zone());
@@ -152,8 +152,8 @@ Task<Response> handle_post_appointment(const Request& req, RequestContext&, cons
 
   auto outcome = co_await ctx.service.book(request);
   const auto duration = request.duration.value_or(ctx.service.default_duration());
-  if (!outcome.ok()) co_return refused(req, *outcome.error, outcome.suggestions, duration, ctx);
-  booking::Booking b{*outcome.appointment, *outcome.user, outcome.replayed};
+  if (!outcome.ok()) co_return refused(req, outcome.error(), duration, ctx);
+  const booking::Booking& b = *outcome;
   auto res = http::json_response(req, Status::created, booking_json(b, ctx.zone()));
   res.set(http::Field::location, appointment_location(b.appointment.id));
   co_return res;
@@ -191,8 +191,8 @@ Task<Response> handle_patch_appointment(const Request& req, RequestContext& rc, 
     const auto new_start = start.value_or(current->appointment.starts_at_utc);
     auto changed = co_await ctx.service.reschedule(*id, new_start, duration);
     const auto minutes = duration.value_or(std::chrono::minutes(current->appointment.duration_minutes));
-    if (!changed.ok()) co_return refused(req, *changed.error, changed.suggestions, minutes, ctx);
-    result = std::move(changed.booking);
+    if (!changed.ok()) co_return refused(req, changed.error(), minutes, ctx);
+    result = std::move(changed.value());
   }
   if (patch.status || has_notes) {
     auto updated = co_await ctx.repo.update_appointment(*id, patch);
@@ -203,10 +203,10 @@ Task<Response> handle_patch_appointment(const Request& req, RequestContext& rc, 
         const auto minutes = std::chrono::minutes(current ? current->appointment.duration_minutes : 30);
         const auto when = now_booking ? now_booking->appointment.starts_at_utc
                                       : current ? current->appointment.starts_at_utc : TimePoint{};
-        auto slots = co_await ctx.service.nearest_free(when, minutes, 3);
+        auto slots = co_await ctx.service.nearest_free(when, minutes, calendar::kSuggestions);
         co_return conflict(req, "Scheduling this appointment again would overlap another one.", slots, minutes, ctx.zone());
       }
-      co_return refused(req, updated.error(), {}, std::chrono::minutes(30), ctx);
+      co_return refused(req, updated.error(), std::chrono::minutes(30), ctx);
     }
     result = std::move(updated.value());
   }

@@ -1,12 +1,11 @@
 // X-API-Key check for the staff routes.
-#include "bella/api/auth.hpp"
+#include "api/auth.hpp"
 
 #include <memory>
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include "bella/db/pg_pool.hpp"
 
 namespace bella::api {
 
@@ -35,11 +34,7 @@ http::Handler require_api_key(std::string api_key, http::Handler inner) {
       res.set(http::Field::www_authenticate, "ApiKey header=\"X-API-Key\"");
       co_return res;
     }
-    try {
-      co_return co_await inner(req, ctx);
-    } catch (const db::DatabaseUnavailable& e) {
-      throw http::ServiceUnavailable(std::string("database: ") + e.what());
-    }
+    co_return co_await inner(req, ctx);
   };
 }
 

@@ -1,6 +1,6 @@
 // Staff route GET /availability: a local day's free slots in the clinic's zone.
+#include "api/staff_common.hpp"
 #include "bella/calendar/calendar.hpp"
-#include "staff_common.hpp"
 
 namespace bella::api::staff {
 namespace {

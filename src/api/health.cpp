@@ -1,9 +1,9 @@
 // Health, readiness and metrics routes.
-#include "bella/api/health.hpp"
+#include "api/health.hpp"
 
 #include <memory>
 
-#include "bella/obs/metrics.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::api {
 

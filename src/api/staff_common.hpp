@@ -13,7 +13,8 @@
 #include <date/tz.h>
 #include <nlohmann/json.hpp>
 
-#include "bella/api/staff.hpp"
+#include "api/staff.hpp"
+#include "bella/core/iso8601.hpp"
 #include "bella/http/message.hpp"
 
 namespace bella::api::staff {
@@ -29,14 +30,11 @@ constexpr std::size_t kDefaultLimit = 50;
 constexpr std::size_t kMaxNameLength = 200;
 constexpr std::size_t kMaxNotesLength = 2000;
 
-/// "2026-11-26T16:00:00Z"
-std::string utc_iso(TimePoint t);
-/// "2026-11-26T09:00:00-07:00" in `zone`.
-std::string local_iso(TimePoint t, const date::time_zone* zone);
-/// ISO 8601 date-time WITH an offset ('Z' or ±HH:MM / ±HHMM); seconds and fractions optional.
-std::optional<TimePoint> parse_iso_datetime(std::string_view s);
-/// YYYY-MM-DD.
-std::optional<date::year_month_day> parse_date(std::string_view s);
+// The API's time formats are the project's ISO 8601 (bella/core/iso8601.hpp), under short names.
+inline std::string utc_iso(TimePoint t) { return iso8601::format_utc(t); }
+inline std::string local_iso(TimePoint t, const date::time_zone* zone) { return iso8601::format_local(t, zone); }
+inline std::optional<TimePoint> parse_iso_datetime(std::string_view s) { return iso8601::parse_datetime(s); }
+inline std::optional<date::year_month_day> parse_date(std::string_view s) { return iso8601::parse_date(s); }
 /// A positive decimal id.
 std::optional<std::int64_t> parse_id(std::string_view s);
 

@@ -1,5 +1,5 @@
 // Staff routes for /users: list (mobile filter, cursor), get with appointments, create, update.
-#include "staff_common.hpp"
+#include "api/staff_common.hpp"
 
 namespace bella::api::staff {
 namespace {

@@ -1,6 +1,6 @@
 // COMPOSITION ROOT: the only file that names concrete classes. Builds the io_context, pools,
 // stores and routes from Config, then runs until SIGTERM/SIGINT and drains.
-#include "bella/app/app.hpp"
+#include "app/app.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -11,26 +11,26 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
-#include "bella/api/health.hpp"
-#include "bella/api/staff.hpp"
-#include "bella/booking/service.hpp"
+#include "api/health.hpp"
+#include "api/staff.hpp"
 #include "bella/calendar/calendar.hpp"
-#include "bella/call/booking_port.hpp"
-#include "bella/call/turn.hpp"
-#include "bella/db/migrate.hpp"
-#include "bella/db/pg_booking_repository.hpp"
-#include "bella/db/pg_pool.hpp"
 #include "bella/http/router.hpp"
-#include "bella/http/server.hpp"
 #include "bella/llm/llm_client.hpp"
-#include "bella/llm/openai_client.hpp"
-#include "bella/obs/log.hpp"
-#include "bella/store/fallback_store.hpp"
-#include "bella/store/memory_store.hpp"
-#include "bella/store/redis_client.hpp"
-#include "bella/store/redis_store.hpp"
-#include "bella/twilio/routes.hpp"
 #include "bella/understand/extract.hpp"
+#include "booking/call_bookings.hpp"
+#include "booking/service.hpp"
+#include "call/turn.hpp"
+#include "db/migrate.hpp"
+#include "db/pg_booking_repository.hpp"
+#include "db/pg_pool.hpp"
+#include "http/server.hpp"
+#include "llm/openai_client.hpp"
+#include "obs/log.hpp"
+#include "store/fallback_store.hpp"
+#include "store/memory_store.hpp"
+#include "store/redis_client.hpp"
+#include "store/redis_store.hpp"
+#include "twilio/routes.hpp"
 
 namespace bella::app {
 namespace {
@@ -60,9 +60,7 @@ int run(const Config& cfg) {
   } else {
     clock = std::make_unique<SystemClock>();
   }
-  const calendar::BusinessCalendar calendar(date::locate_zone(cfg.business_tz),
-                                            calendar::OpeningHours::parse(cfg.business_hours),
-                                            calendar::HolidayOptions::parse(cfg.optional_holidays));
+  const calendar::BusinessCalendar calendar(cfg.business_tz, cfg.business_hours, cfg.optional_holidays);
 
   // --- PostgreSQL: migrations first (a failure stops start-up), then the pool -----------------
   std::unique_ptr<db::PgPool> pg;
@@ -76,7 +74,7 @@ int run(const Config& cfg) {
     try {
       db::migrate(cfg.database_url, cfg.migrations_dir);
       migrated = true;
-    } catch (const db::DatabaseUnavailable& e) {
+    } catch (const Unavailable& e) {
       spdlog::error("PostgreSQL unreachable at start-up; retrying migrations in the background error=\"{}\"", e.what());
       migrator = std::jthread([&cfg, &migrated](std::stop_token stop) {
         std::mutex m;
@@ -89,7 +87,7 @@ int run(const Config& cfg) {
             db::migrate(cfg.database_url, cfg.migrations_dir);
             migrated = true;
             return;
-          } catch (const db::DatabaseUnavailable&) {
+          } catch (const Unavailable&) {
             // still unreachable: try again
           } catch (const std::exception& failure) {
             spdlog::critical("migrations failed error=\"{}\"", failure.what());
@@ -117,14 +115,17 @@ int run(const Config& cfg) {
   std::unique_ptr<store::RedisSessionStore> redis_store;
   std::unique_ptr<store::FallbackSessionStore> fallback;
   store::SessionStore* sessions = &memory;
-  if (!cfg.redis_url.empty()) {
+  if (cfg.redis) {
     redis = std::make_shared<store::RedisClient>(ioc.get_executor(),
-                                                 store::redis_settings_from(cfg, [](const char* n) { return std::getenv(n); }));
+                                                 store::RedisSettings{.url = *cfg.redis,
+                                                                      .timeout = cfg.redis_timeout,
+                                                                      .ca_file = cfg.redis_ca_file,
+                                                                      .tls_insecure = cfg.redis_tls_insecure});
     redis->start();
     redis_store = std::make_unique<store::RedisSessionStore>(redis);
     fallback = std::make_unique<store::FallbackSessionStore>(
         *redis_store, memory, [r = redis](std::chrono::milliseconds d) { return r->ping(d); },
-        store::fallback_settings_from(cfg, [](const char* n) { return std::getenv(n); }));
+        store::FallbackSettings{.probe_interval = cfg.redis_probe_interval, .probe_deadline = cfg.redis_timeout});
     fallback->start(ioc.get_executor());
     sessions = fallback.get();
   } else {
@@ -143,8 +144,8 @@ int run(const Config& cfg) {
 
   // --- the phone line ---------------------------------------------------------------------------
   NoBookings no_bookings;
-  std::unique_ptr<call::ServiceBookings> call_bookings;
-  if (bookings) call_bookings = std::make_unique<call::ServiceBookings>(*bookings);
+  std::unique_ptr<booking::ServiceBookings> call_bookings;
+  if (bookings) call_bookings = std::make_unique<booking::ServiceBookings>(*bookings);
   call::CallHandler calls(*sessions, call_bookings ? static_cast<call::Bookings&>(*call_bookings) : no_bookings, llm,
                           calendar, *clock,
                           call::TurnSettings{.session_ttl = cfg.session_ttl,
@@ -152,8 +153,14 @@ int run(const Config& cfg) {
                                              .front_desk = !cfg.front_desk_number.empty(),
                                              .llm_timeout = cfg.llm_timeout,
                                              .replay_wait = std::chrono::milliseconds(5000)});
-  auto voice = twilio::voice_settings(cfg);
-  if (!voice) throw ConfigError("TWILIO_SPEECH_TIMEOUT", voice.error().message);
+  const twilio::VoiceSettings voice{.voice = cfg.twilio_voice,
+                                    .say_language = twilio::say_language_for(cfg.twilio_voice, cfg.twilio_language),
+                                    .language = cfg.twilio_language,
+                                    .speech_model = cfg.twilio_speech_model,
+                                    .speech_timeout = cfg.twilio_speech_timeout,
+                                    .timeout = cfg.twilio_gather_timeout,
+                                    .profanity_filter = cfg.twilio_profanity_filter,
+                                    .enhanced = cfg.twilio_enhanced};
   if (cfg.twilio_auth_token.empty()) spdlog::warn("TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked");
 
   // --- routes -----------------------------------------------------------------------------------
@@ -176,7 +183,7 @@ int run(const Config& cfg) {
                                                     .api_key = cfg.api_key});
   }
   twilio::add_twilio_routes(router, calls,
-                            twilio::WebhookSettings{.voice = *voice,
+                            twilio::WebhookSettings{.voice = voice,
                                                     .url = {.public_base_url = cfg.public_base_url,
                                                             .trusted_proxy = cfg.trusted_proxy},
                                                     .auth_token = cfg.twilio_auth_token,

@@ -1,18 +1,65 @@
 // Environment -> Config. Every bad value stops start-up with a ConfigError naming the variable.
-#include "bella/app/config.hpp"
+#include "app/config.hpp"
 
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <curl/curl.h>
 #include <libpq-fe.h>
 
 #include <date/tz.h>
-#include <sstream>
 
 #include "bella/calendar/calendar.hpp"
+#include "bella/core/iso8601.hpp"
 
 namespace bella::app {
 namespace {
+
+/// The parts of a URL, parsed by libcurl's URL API (user and password percent-decoded).
+struct ParsedUrl {
+  std::string scheme;
+  std::string host;  // without the brackets of an IPv6 literal
+  std::optional<std::uint16_t> port;
+  std::optional<std::string> user;
+  std::optional<std::string> password;
+  std::string path;
+};
+
+/// Throws std::invalid_argument with libcurl's reason.
+ParsedUrl parse_url(const std::string& text) {
+  if (text.find_first_of(" \t\r\n") != std::string::npos) throw std::invalid_argument("contains white space");
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> h(curl_url(), &curl_url_cleanup);
+  if (!h) throw std::runtime_error("curl_url: out of memory");
+  if (CURLUcode rc = curl_url_set(h.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME); rc != CURLUE_OK)
+    throw std::invalid_argument(curl_url_strerror(rc));
+  auto part = [&](CURLUPart what, unsigned flags) -> std::optional<std::string> {
+    char* out = nullptr;
+    if (curl_url_get(h.get(), what, &out, flags) != CURLUE_OK || !out) return std::nullopt;
+    std::string value(out);
+    curl_free(out);
+    return value;
+  };
+  ParsedUrl u;
+  u.scheme = part(CURLUPART_SCHEME, 0).value_or("");
+  u.host = part(CURLUPART_HOST, 0).value_or("");
+  if (u.host.size() >= 2 && u.host.front() == '[' && u.host.back() == ']') u.host = u.host.substr(1, u.host.size() - 2);
+  if (u.host.empty()) throw std::invalid_argument("has no host");
+  if (auto port = part(CURLUPART_PORT, 0)) {
+    unsigned n = 0;
+    auto [end, ec] = std::from_chars(port->data(), port->data() + port->size(), n);
+    if (ec != std::errc{} || end != port->data() + port->size() || n == 0 || n > 65535)
+      throw std::invalid_argument("bad port '" + *port + "'");
+    u.port = static_cast<std::uint16_t>(n);
+  }
+  u.user = part(CURLUPART_USER, CURLU_URLDECODE);
+  u.password = part(CURLUPART_PASSWORD, CURLU_URLDECODE);
+  u.path = part(CURLUPART_PATH, 0).value_or("");
+  return u;
+}
 
 class Env {
  public:
@@ -74,10 +121,14 @@ class Env {
     auto v = raw(name);
     if (!v || v->empty()) return;
     std::string u = *v;
-    if (!(u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) || u.find_first_of(" \t\r\n") != std::string::npos)
-      throw ConfigError(name, "must be an http:// or https:// URL");
-    auto scheme_end = u.find("://") + 3;
-    if (scheme_end >= u.size() || u[scheme_end] == '/') throw ConfigError(name, "has no host");
+    try {
+      const ParsedUrl parsed = parse_url(u);
+      if (parsed.scheme != "http" && parsed.scheme != "https") throw std::invalid_argument("");
+    } catch (const std::invalid_argument& e) {
+      const std::string why = e.what();
+      throw ConfigError(name, why.empty() || why == "Unsupported URL scheme" ? "must be an http:// or https:// URL" : why);
+    }
+    if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) throw ConfigError(name, "must be an http:// or https:// URL");
     while (!u.empty() && u.back() == '/') u.pop_back();
     out = u;
   }
@@ -112,65 +163,46 @@ void check_database_url(const std::string& url) {
   }
 }
 
+/// The migrations installed beside the binary: <bindir>/../share/bella/db/migrations (the package
+/// and the container), or <bindir>/share/bella/db/migrations (a build tree, where CMake copies them).
+std::string default_migrations_dir(const std::string& executable) {
+  namespace fs = std::filesystem;
+  if (executable.empty()) return {};
+  const fs::path bindir = fs::path(executable).parent_path();
+  for (const fs::path& candidate : {bindir / "../share/bella/db/migrations", bindir / "share/bella/db/migrations"}) {
+    std::error_code ec;
+    if (fs::is_directory(candidate, ec)) return fs::weakly_canonical(candidate, ec).string();
+  }
+  return (bindir / "../share/bella/db/migrations").lexically_normal().string();
+}
+
 }  // namespace
 
-RedisUrl parse_redis_url(const std::string& url) {
-  RedisUrl out;
-  std::string rest;
-  if (url.rfind("redis://", 0) == 0) {
-    rest = url.substr(8);
-  } else if (url.rfind("rediss://", 0) == 0) {
-    out.tls = true;
-    rest = url.substr(9);
-  } else {
-    throw std::invalid_argument("must start with redis:// or rediss://");
+store::RedisEndpoint parse_redis_url(const std::string& url) {
+  const ParsedUrl u = parse_url(url);
+  store::RedisEndpoint out;
+  if (u.scheme == "rediss") out.tls = true;
+  else if (u.scheme != "redis") throw std::invalid_argument("must start with redis:// or rediss://");
+  out.host = u.host;
+  if (u.port) out.port = *u.port;
+  if (u.password) {
+    out.username = u.user.value_or("");
+    out.password = *u.password;
+  } else if (u.user) {
+    out.password = *u.user;  // redis://secret@host is a password, as redis-cli reads it
   }
-  if (auto q = rest.find('?'); q != std::string::npos) rest.resize(q);
-  if (auto at = rest.rfind('@'); at != std::string::npos) {
-    std::string userinfo = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    if (auto colon = userinfo.find(':'); colon != std::string::npos) {
-      out.username = userinfo.substr(0, colon);
-      out.password = userinfo.substr(colon + 1);
-    } else {
-      out.password = userinfo;  // redis://secret@host is a password, as redis-cli reads it
-    }
-  }
-  std::string hostport = rest;
-  if (auto slash = rest.find('/'); slash != std::string::npos) {
-    hostport = rest.substr(0, slash);
-    std::string db = rest.substr(slash + 1);
-    if (!db.empty()) {
-      int n = 0;
-      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), n);
-      if (ec != std::errc{} || p != db.data() + db.size() || n < 0) throw std::invalid_argument("bad database number");
-      out.db = n;
-    }
-  }
-  std::string port;
-  if (!hostport.empty() && hostport.front() == '[') {  // [::1]:6379
-    auto close = hostport.find(']');
-    if (close == std::string::npos) throw std::invalid_argument("unclosed [ in host");
-    out.host = hostport.substr(1, close - 1);
-    if (close + 1 < hostport.size() && hostport[close + 1] == ':') port = hostport.substr(close + 2);
-  } else if (auto colon = hostport.rfind(':'); colon != std::string::npos) {
-    out.host = hostport.substr(0, colon);
-    port = hostport.substr(colon + 1);
-  } else {
-    out.host = hostport;
-  }
-  if (out.host.empty()) throw std::invalid_argument("has no host");
-  if (!port.empty()) {
-    unsigned n = 0;
-    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
-    if (ec != std::errc{} || p != port.data() + port.size() || n == 0 || n > 65535)
-      throw std::invalid_argument("bad port '" + port + "'");
-    out.port = static_cast<std::uint16_t>(n);
+  std::string_view db = u.path;
+  if (!db.empty() && db.front() == '/') db.remove_prefix(1);
+  if (!db.empty()) {
+    int n = 0;
+    auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), n);
+    if (ec != std::errc{} || p != db.data() + db.size() || n < 0) throw std::invalid_argument("bad database number");
+    out.db = n;
   }
   return out;
 }
 
-Config Config::from_env(const std::function<const char*(const char*)>& getenv) {
+Config Config::from_env(const std::function<const char*(const char*)>& getenv, const std::string& executable) {
   Env env(getenv);
   Config c;
   env.str("HOST", c.host);
@@ -188,21 +220,27 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv) {
   env.integer("DB_POOL_SIZE", c.db_pool_size, 1, 256);
   env.duration("DB_STATEMENT_TIMEOUT_MS", c.db_statement_timeout, 10, 600'000);
   env.str("MIGRATIONS_DIR", c.migrations_dir);
-  env.str("REDIS_URL", c.redis_url);
-  if (!c.redis_url.empty()) {
+  if (c.migrations_dir.empty()) c.migrations_dir = default_migrations_dir(executable);
+  if (auto url = env.raw("REDIS_URL"); url && !url->empty()) {
     try {
-      (void)parse_redis_url(c.redis_url);
+      c.redis = parse_redis_url(*url);
     } catch (const std::invalid_argument& e) {
       throw ConfigError("REDIS_URL", e.what());
     }
   }
   env.duration("REDIS_TIMEOUT_MS", c.redis_timeout, 10, 60'000);
+  env.str("REDIS_CA_FILE", c.redis_ca_file);
+  if (!c.redis_ca_file.empty() && !std::ifstream(c.redis_ca_file)) throw ConfigError("REDIS_CA_FILE", "cannot read '" + c.redis_ca_file + "'");
+  env.boolean("REDIS_TLS_INSECURE", c.redis_tls_insecure);
+  env.duration("REDIS_PROBE_INTERVAL_MS", c.redis_probe_interval, 10, 60'000);
 
   env.http_url("PUBLIC_BASE_URL", c.public_base_url);
   env.str("TWILIO_AUTH_TOKEN", c.twilio_auth_token);
   env.str("TWILIO_ACCOUNT_SID", c.twilio_account_sid);
   env.str("TWILIO_VOICE", c.twilio_voice);
+  if (c.twilio_voice.empty()) throw ConfigError("TWILIO_VOICE", "must not be empty");
   env.str("TWILIO_LANGUAGE", c.twilio_language);
+  if (c.twilio_language.empty()) throw ConfigError("TWILIO_LANGUAGE", "must not be empty");
   env.str("TWILIO_SPEECH_MODEL", c.twilio_speech_model);
   env.str("TWILIO_SPEECH_TIMEOUT", c.twilio_speech_timeout);
   if (c.twilio_speech_timeout != "auto") {
@@ -238,21 +276,24 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv) {
 
   env.str("API_KEY", c.api_key);
 
-  env.str("BUSINESS_TZ", c.business_tz);
+  std::string zone = "America/Edmonton";
+  env.str("BUSINESS_TZ", zone);
   try {
-    (void)date::locate_zone(c.business_tz);
+    c.business_tz = date::locate_zone(zone);
   } catch (const std::exception&) {
-    throw ConfigError("BUSINESS_TZ", "'" + c.business_tz + "' is not a known IANA time zone");
+    throw ConfigError("BUSINESS_TZ", "'" + zone + "' is not a known IANA time zone");
   }
-  env.str("BUSINESS_HOURS", c.business_hours);
+  std::string hours = "Mon-Fri 09:00-17:00";
+  env.str("BUSINESS_HOURS", hours);
   try {
-    (void)calendar::OpeningHours::parse(c.business_hours);
+    c.business_hours = calendar::OpeningHours::parse(hours);
   } catch (const std::invalid_argument& e) {
     throw ConfigError("BUSINESS_HOURS", e.what());
   }
-  env.str("OPTIONAL_HOLIDAYS", c.optional_holidays);
+  std::string holidays;
+  env.str("OPTIONAL_HOLIDAYS", holidays);
   try {
-    (void)calendar::HolidayOptions::parse(c.optional_holidays);
+    c.optional_holidays = calendar::HolidayOptions::parse(holidays);
   } catch (const std::invalid_argument& e) {
     throw ConfigError("OPTIONAL_HOLIDAYS", e.what());
   }
@@ -262,17 +303,17 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv) {
   env.oneof("LOG_LEVEL", c.log_level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
   env.oneof("LOG_FORMAT", c.log_format, {"json", "text"});
   if (auto v = env.raw("BELLA_FAKE_NOW"); v && !v->empty()) {
-    std::istringstream in(*v);
-    std::chrono::sys_seconds t{};
-    in >> date::parse("%FT%T%Ez", t);
-    if (in.fail()) throw ConfigError("BELLA_FAKE_NOW", "'" + *v + "' is not YYYY-MM-DDTHH:MM:SS+HH:MM");
-    c.fake_now = t;
+    auto t = iso8601::parse_datetime(*v);
+    if (!t) throw ConfigError("BELLA_FAKE_NOW", "'" + *v + "' is not YYYY-MM-DDTHH:MM:SS+HH:MM");
+    c.fake_now = *t;
   }
   return c;
 }
 
 Config Config::from_env() {
-  return from_env([](const char* name) { return std::getenv(name); });
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return from_env([](const char* name) { return std::getenv(name); }, ec ? std::string{} : self.string());
 }
 
 }  // namespace bella::app

@@ -1,16 +1,16 @@
 // BookingService: hours, holidays and "not in the past" checks, then the repository's race-proof insert.
-#include "bella/booking/service.hpp"
+#include "booking/service.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include "bella/calendar/calendar.hpp"
-#include "bella/obs/log.hpp"
-#include "bella/obs/metrics.hpp"
+#include "obs/log.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::booking {
 namespace {
 
-constexpr std::size_t kSuggestions = 3;
+using calendar::kSuggestions;
 constexpr std::chrono::minutes kMaxDuration{8 * 60};
 
 std::vector<calendar::Interval> to_calendar(const std::vector<BookedInterval>& booked) {
@@ -33,49 +33,43 @@ BookingService::BookingService(BookingRepository& repo, const calendar::Business
                                std::chrono::minutes default_duration)
     : repo_(repo), calendar_(calendar), clock_(clock), default_duration_(default_duration) {}
 
+Error BookingService::closed_at(std::chrono::sys_seconds start, std::chrono::minutes duration) const {
+  Error closed{Errc::outside_hours, "the clinic is closed at the requested time"};
+  if (auto next = calendar_.next_opening(start, duration)) closed.alternatives.push_back(*next);
+  return closed;
+}
+
 Task<std::vector<std::chrono::sys_seconds>> BookingService::nearest_free(std::chrono::sys_seconds wanted,
                                                                         std::chrono::minutes duration, std::size_t n) {
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
-  // nearest_free looks at wanted's day and up to 14 days on; fetch the bookings of that window.
-  const auto from = std::min(wanted, now) - std::chrono::hours(24);
-  const auto to = std::max(wanted, now) + std::chrono::hours(24 * 16);
+  // nearest_free looks at wanted's day and up to kLookAheadDays on; fetch that window's bookings
+  // (a day of margin on each side for the zone's offset).
+  const auto from = std::min(wanted, now) - date::days{1};
+  const auto to = std::max(wanted, now) + date::days{calendar::kLookAheadDays + 2};
   const auto booked = to_calendar(co_await repo_.booked_between(from, to));
   co_return calendar_.nearest_free(wanted, duration, booked, n, now);
 }
 
-Task<BookOutcome> BookingService::book(const BookRequest& request) {
-  BookOutcome out;
+Task<Result<Booking>> BookingService::book(const BookRequest& request) {
   const auto duration = request.duration.value_or(default_duration_);
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
 
-  if (duration <= std::chrono::minutes(0) || duration > kMaxDuration) {
-    out.error = invalid("duration must be between 1 and " + std::to_string(kMaxDuration.count()) + " minutes");
-  } else if (request.full_name.empty()) {
-    out.error = invalid("full_name must not be empty");
-  } else if (request.mobile.empty()) {
-    out.error = invalid("mobile must not be empty");
-  }
-  if (out.error) co_return out;
+  if (duration <= std::chrono::minutes(0) || duration > kMaxDuration)
+    co_return invalid("duration must be between 1 and " + std::to_string(kMaxDuration.count()) + " minutes");
+  if (request.full_name.empty()) co_return invalid("full_name must not be empty");
+  if (request.mobile.empty()) co_return invalid("mobile must not be empty");
 
-  const bool past = request.start < now;
-  const bool open = calendar_.is_open(request.start, duration);
-  if (past || !open) {
-    if (past) {
-      out.error = invalid("the requested time is in the past");
-    } else {
-      out.error = Error{Errc::outside_hours, "the clinic is closed at the requested time"};
-      out.next_opening = calendar_.next_opening(request.start, duration);
-      if (out.next_opening) out.suggestions.push_back(*out.next_opening);
-    }
-    bookings_counter().inc({{"outcome", past ? "invalid" : "outside_hours"}});
-    co_return out;
+  if (request.start < now) {
+    bookings_counter().inc({{"outcome", "invalid"}});
+    co_return invalid("the requested time is in the past");
+  }
+  if (!calendar_.is_open(request.start, duration)) {
+    bookings_counter().inc({{"outcome", "outside_hours"}});
+    co_return closed_at(request.start, duration);
   }
 
   auto user = co_await repo_.find_or_create_user(request.full_name, request.mobile);
-  if (!user) {
-    out.error = user.error();
-    co_return out;
-  }
+  if (!user) co_return user.error();
   NewAppointment n;
   n.user_id = user->id;
   n.starts_at_utc = request.start;
@@ -84,19 +78,17 @@ Task<BookOutcome> BookingService::book(const BookRequest& request) {
   n.notes = request.notes;
   auto booked = co_await repo_.book(n);
   if (!booked) {
-    out.error = booked.error();
-    if (booked.error().code == Errc::conflict) out.suggestions = co_await nearest_free(request.start, duration, kSuggestions);
-    bookings_counter().inc({{"outcome", booked.error().code == Errc::conflict ? "conflict" : "error"}});
-    spdlog::info("booking refused reason={} mobile={}", booked.error().message, obs::redact_phone(request.mobile));
-    co_return out;
+    Error refused = booked.error();
+    const bool conflict = refused.code == Errc::conflict;
+    if (conflict) refused.alternatives = co_await nearest_free(request.start, duration, kSuggestions);
+    bookings_counter().inc({{"outcome", conflict ? "conflict" : "error"}});
+    spdlog::info("booking refused reason={} mobile={}", refused.message, obs::redact_phone(request.mobile));
+    co_return refused;
   }
-  out.appointment = booked->appointment;
-  out.user = booked->user;
-  out.replayed = booked->replayed;
-  bookings_counter().inc({{"outcome", out.replayed ? "replayed" : "booked"}});
-  spdlog::info("booked appointment_id={} user_id={} replayed={} mobile={}", out.appointment->id, out.user->id,
-               out.replayed, obs::redact_phone(request.mobile));
-  co_return out;
+  bookings_counter().inc({{"outcome", booked->replayed ? "replayed" : "booked"}});
+  spdlog::info("booked appointment_id={} user_id={} replayed={} mobile={}", booked->appointment.id, booked->user.id,
+               booked->replayed, obs::redact_phone(request.mobile));
+  co_return booked;
 }
 
 Task<std::optional<User>> BookingService::find_user_by_mobile(const std::string& mobile) {
@@ -118,36 +110,26 @@ Task<Result<Booking>> BookingService::cancel(std::int64_t appointment_id) {
   co_return co_await repo_.cancel(appointment_id);
 }
 
-Task<ChangeOutcome> BookingService::reschedule(std::int64_t appointment_id, std::chrono::sys_seconds start,
-                                               std::optional<std::chrono::minutes> duration) {
-  ChangeOutcome out;
+Task<Result<Booking>> BookingService::reschedule(std::int64_t appointment_id, std::chrono::sys_seconds start,
+                                                 std::optional<std::chrono::minutes> duration) {
   auto current = co_await repo_.get_appointment(appointment_id);
-  if (!current) {
-    out.error = current.error();
-    co_return out;
-  }
+  if (!current) co_return current.error();
   const auto minutes = duration.value_or(std::chrono::minutes(current->appointment.duration_minutes));
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
-  if (minutes <= std::chrono::minutes(0) || minutes > kMaxDuration) {
-    out.error = invalid("duration must be between 1 and " + std::to_string(kMaxDuration.count()) + " minutes");
-  } else if (start < now) {
-    out.error = invalid("the requested time is in the past");
-  } else if (!calendar_.is_open(start, minutes)) {
-    out.error = Error{Errc::outside_hours, "the clinic is closed at the requested time"};
-    if (auto next = calendar_.next_opening(start, minutes)) out.suggestions.push_back(*next);
-  }
-  if (out.error) co_return out;
+  if (minutes <= std::chrono::minutes(0) || minutes > kMaxDuration)
+    co_return invalid("duration must be between 1 and " + std::to_string(kMaxDuration.count()) + " minutes");
+  if (start < now) co_return invalid("the requested time is in the past");
+  if (!calendar_.is_open(start, minutes)) co_return closed_at(start, minutes);
   AppointmentPatch patch;
   patch.starts_at_utc = start;
   patch.duration_minutes = static_cast<int>(minutes.count());
   auto updated = co_await repo_.update_appointment(appointment_id, patch);
-  if (!updated) {
-    out.error = updated.error();
-    if (updated.error().code == Errc::conflict) out.suggestions = co_await nearest_free(start, minutes, kSuggestions);
-    co_return out;
+  if (!updated && updated.error().code == Errc::conflict) {
+    Error refused = updated.error();
+    refused.alternatives = co_await nearest_free(start, minutes, kSuggestions);
+    co_return refused;
   }
-  out.booking = std::move(updated.value());
-  co_return out;
+  co_return updated;
 }
 
 }  // namespace bella::booking

@@ -7,7 +7,6 @@
 namespace bella::calendar {
 namespace {
 
-constexpr int kLookAheadDays = 14;
 
 bool overlaps(SysSeconds start, SysSeconds end, const std::vector<Interval>& booked) {
   return std::any_of(booked.begin(), booked.end(),

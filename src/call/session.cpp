@@ -1,10 +1,11 @@
 // ConversationState <-> JSON. Times are stored as UTC ISO 8601 strings.
 #include "bella/call/session.hpp"
 
-#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "bella/core/iso8601.hpp"
 
 namespace bella::call {
 namespace {
@@ -16,24 +17,20 @@ constexpr std::pair<Step, const char*> kSteps[] = {
     {Step::ask_change, "ask_change"}, {Step::booked, "booked"},                 {Step::ended, "ended"},
 };
 
-std::string iso(SysSeconds t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
+std::string iso(SysSeconds t) { return iso8601::format_utc(t); }
 
 SysSeconds parse_iso(const std::string& s) {
-  std::istringstream in(s);
-  SysSeconds t{};
-  in >> date::parse("%Y-%m-%dT%H:%M:%SZ", t);
-  if (in.fail()) throw std::invalid_argument("bad time in session: " + s);
-  return t;
+  auto t = iso8601::parse_datetime(s);
+  if (!t) throw std::invalid_argument("bad time in session: " + s);
+  return *t;
 }
 
-std::string iso_day(date::year_month_day d) { return date::format("%F", d); }
+std::string iso_day(date::year_month_day d) { return iso8601::format_date(d); }
 
 date::year_month_day parse_day(const std::string& s) {
-  std::istringstream in(s);
-  date::year_month_day d;
-  in >> date::parse("%F", d);
-  if (in.fail() || !d.ok()) throw std::invalid_argument("bad day in session: " + s);
-  return d;
+  auto d = iso8601::parse_date(s);
+  if (!d) throw std::invalid_argument("bad day in session: " + s);
+  return *d;
 }
 
 }  // namespace

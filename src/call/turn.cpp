@@ -1,13 +1,13 @@
 // One turn of a call, with its I/O. Repeated webhook requests (Twilio retries a slow one) are
 // answered from the stored reply of that turn; the turn is claimed (SET NX) before it is acted on.
-#include "bella/call/turn.hpp"
+#include "call/turn.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include "bella/llm/validate.hpp"
-#include "bella/obs/log.hpp"
-#include "bella/obs/metrics.hpp"
 #include "bella/understand/extract.hpp"
+#include "llm/validate.hpp"
+#include "obs/log.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::call {
 namespace {

@@ -1,7 +1,7 @@
 // Migration runner: one transaction, one advisory lock, one row per applied file.
-#include "bella/db/migrate.hpp"
+#include "db/migrate.hpp"
 
-#include "bella/db/pg_pool.hpp"
+#include "db/pg_pool.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -66,7 +66,7 @@ std::vector<std::string> migrate(const std::string& database_url, const std::fil
     }
     tx.commit();
   } catch (const pqxx::broken_connection& e) {
-    throw DatabaseUnavailable(std::string("cannot connect to PostgreSQL to migrate: ") + e.what());
+    throw Unavailable("postgres", std::string("cannot connect to PostgreSQL to migrate: ") + e.what());
   } catch (const pqxx::sql_error& e) {
     throw std::runtime_error(std::string("migrations failed: ") + e.what());
   }

@@ -1,9 +1,9 @@
 // SQL behind BookingRepository. One short transaction per call; constraint violations become Errc.
-#include "bella/db/pg_booking_repository.hpp"
+#include "db/pg_booking_repository.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include "bella/obs/log.hpp"
+#include "obs/log.hpp"
 
 namespace bella::db {
 namespace {

@@ -1,9 +1,9 @@
 // PgPool: connections are opened lazily, one per worker at most, and reopened after a failure.
-#include "bella/db/pg_pool.hpp"
+#include "db/pg_pool.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include "bella/obs/metrics.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::db {
 namespace {
@@ -83,7 +83,7 @@ std::unique_ptr<pqxx::connection> PgPool::open() const {
     tx.exec("SET TIME ZONE 'UTC'");
     return conn;
   } catch (const pqxx::failure& e) {
-    throw DatabaseUnavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
+    throw Unavailable("postgres", std::string("cannot connect to PostgreSQL: ") + e.what());
   }
 }
 
@@ -112,7 +112,7 @@ PgPool::Lease::Lease(PgPool& pool) : pool_(pool) {
     in_use_gauge().set(pool_.leased_);
     if (conn_) pool_.prepared_.erase(conn_.get());
     conn_.reset();
-    throw DatabaseUnavailable(std::string("cannot prepare statements: ") + e.what());
+    throw Unavailable("postgres", std::string("cannot prepare statements: ") + e.what());
   } catch (...) {
     std::lock_guard lock(pool_.mutex_);
     --pool_.leased_;
@@ -154,7 +154,7 @@ Task<std::optional<std::string>> PgPool::ping(std::chrono::milliseconds deadline
             return tx.exec1("SELECT 1")[0].as<int>() == 1;
           } catch (const pqxx::broken_connection& e) {
             lease.discard();
-            throw DatabaseUnavailable(e.what());
+            throw Unavailable("postgres", e.what());
           }
         },
         deadline);

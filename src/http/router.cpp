@@ -5,7 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "bella/obs/metrics.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::http {
 namespace {
@@ -108,7 +108,8 @@ Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
     bool unavailable = false;
     try {
       res = co_await found->handler(req, ctx);
-    } catch (const ServiceUnavailable& e) {
+    } catch (const Unavailable& e) {
+      // The one place a backend outage becomes HTTP: 503 with Retry-After, detail only in the log.
       unavailable = true;
       spdlog::warn("{} {} unavailable: {} request_id={}", req.method_string(), path, e.what(), ctx.request_id);
     } catch (const std::exception& e) {

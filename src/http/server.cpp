@@ -1,11 +1,12 @@
 // Accept loop and HTTP sessions. The session knows bytes; the router knows paths.
-#include "bella/http/server.hpp"
+#include "http/server.hpp"
 
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
-#include "bella/obs/metrics.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::http {
 

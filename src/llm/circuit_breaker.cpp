@@ -1,5 +1,5 @@
 // Circuit breaker state machine (closed / open / half-open) behind the LLM client.
-#include "bella/llm/circuit_breaker.hpp"
+#include "llm/circuit_breaker.hpp"
 
 #include <utility>
 

@@ -1,5 +1,5 @@
 // The curl_multi loop thread: adds queued transfers, drives them with curl_multi_poll, reports results.
-#include "curl_multi_loop.hpp"
+#include "llm/curl_multi_loop.hpp"
 
 #include <algorithm>
 #include <stdexcept>

@@ -1,14 +1,14 @@
 // OpenAiClient: bounds (cap, breaker, deadline) around one curl_multi loop, results back on the caller's executor.
-#include "bella/llm/openai_client.hpp"
+#include "llm/openai_client.hpp"
 
 #include <mutex>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
-#include "bella/llm/openai_wire.hpp"
-#include "bella/obs/metrics.hpp"
-#include "curl_multi_loop.hpp"
+#include "llm/curl_multi_loop.hpp"
+#include "llm/openai_wire.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::llm {
 namespace {

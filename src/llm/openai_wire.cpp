@@ -1,5 +1,5 @@
 // Chat Completions request bodies and reply parsing for the four fields; pure, no I/O.
-#include "bella/llm/openai_wire.hpp"
+#include "llm/openai_wire.hpp"
 
 #include <fmt/format.h>
 

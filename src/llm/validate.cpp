@@ -1,5 +1,5 @@
 // Validation of LLM answers: nothing the model says is trusted more than a parser's output.
-#include "bella/llm/validate.hpp"
+#include "llm/validate.hpp"
 
 #include <cctype>
 #include <string_view>
@@ -7,7 +7,8 @@
 #include <date/date.h>
 #include <date/tz.h>
 
-#include "bella/llm/openai_wire.hpp"
+#include "bella/core/iso8601.hpp"
+#include "llm/openai_wire.hpp"
 
 namespace bella::llm {
 namespace {
@@ -27,19 +28,6 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
     out = out * 10 + (s[i] - '0');
   }
   return true;
-}
-
-// Strict "YYYY-MM-DD" at the start of `s`.
-std::optional<date::year_month_day> parse_date(std::string_view s) {
-  int y = 0, m = 0, d = 0;
-  if (s.size() < 10 || s[4] != '-' || s[7] != '-' || !digits(s, 0, 4, y) || !digits(s, 5, 2, m) ||
-      !digits(s, 8, 2, d)) {
-    return std::nullopt;
-  }
-  const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m)},
-                                 date::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return std::nullopt;
-  return ymd;
 }
 
 }  // namespace
@@ -88,7 +76,7 @@ std::optional<understand::When> validate_datetime(const nlohmann::json& answer, 
   const auto* v = value_of(answer, Field::time);
   if (!v || !ctx.calendar) return std::nullopt;
   const std::string_view s(*v);
-  const auto ymd = parse_date(s);
+  const auto ymd = iso8601::parse_date(s.substr(0, 10));
   if (!ymd) return std::nullopt;
   const auto today = ctx.calendar->local_day(ctx.now);
   if (s.size() == 10) {

@@ -1,5 +1,5 @@
 // spdlog set-up: a JSON formatter that lifts key=value tokens into fields, or plain text.
-#include "bella/obs/log.hpp"
+#include "obs/log.hpp"
 
 #include <chrono>
 

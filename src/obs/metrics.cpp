@@ -1,5 +1,5 @@
 // Prometheus registry and its text rendering.
-#include "bella/obs/metrics.hpp"
+#include "obs/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>

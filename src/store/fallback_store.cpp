@@ -1,12 +1,12 @@
 // Fallback decorator: Redis else memory, probe loop, hand-back on recovery; logs and metrics per switch.
-#include "bella/store/fallback_store.hpp"
+#include "store/fallback_store.hpp"
 
 #include <charconv>
 #include <map>
 
 #include <spdlog/spdlog.h>
 
-#include "bella/obs/metrics.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::store {
 namespace {
@@ -29,21 +29,6 @@ void set_gauge(std::string_view primary_name, bool degraded) {
 }
 
 }  // namespace
-
-FallbackSettings fallback_settings_from(const app::Config& cfg, const std::function<const char*(const char*)>& getenv) {
-  FallbackSettings s;
-  s.probe_deadline = cfg.redis_timeout;
-  if (const char* raw = getenv("REDIS_PROBE_INTERVAL_MS"); raw && *raw) {
-    const std::string v = raw;
-    long ms = 0;
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
-    if (ec != std::errc{} || p != v.data() + v.size() || ms < 10 || ms > 60'000) {
-      throw app::ConfigError("REDIS_PROBE_INTERVAL_MS", "must be an integer from 10 to 60000");
-    }
-    s.probe_interval = std::chrono::milliseconds(ms);
-  }
-  return s;
-}
 
 struct FallbackSessionStore::Loop {
   explicit Loop(asio::any_io_executor ex) : timer(std::move(ex)) {}

@@ -1,5 +1,5 @@
 // In-memory SessionStore: a map plus an expiry index, so expiry and eviction are O(log n).
-#include "bella/store/memory_store.hpp"
+#include "store/memory_store.hpp"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // Redis connection run loop over Asio (plain TCP or TLS), RESP by hiredis's reader/formatter.
-#include "bella/store/redis_client.hpp"
+#include "store/redis_client.hpp"
 
 #include <array>
 
@@ -16,28 +16,11 @@ namespace {
 
 using tcp = asio::ip::tcp;
 
-bool env_flag(const std::function<const char*(const char*)>& getenv, const char* name) {
-  const char* raw = getenv(name);
-  const std::string v = raw ? raw : "";
-  if (v.empty() || v == "0" || v == "false" || v == "no") return false;
-  if (v == "1" || v == "true" || v == "yes") return true;
-  throw app::ConfigError(name, "must be 1|true|yes or 0|false|no");
-}
-
-std::string endpoint_name(const app::RedisUrl& u) {
+std::string endpoint_name(const RedisEndpoint& u) {
   return (u.tls ? "rediss://" : "redis://") + u.host + ":" + std::to_string(u.port) + "/" + std::to_string(u.db);
 }
 
 }  // namespace
-
-RedisSettings redis_settings_from(const app::Config& cfg, const std::function<const char*(const char*)>& getenv) {
-  RedisSettings s;
-  s.url = app::parse_redis_url(cfg.redis_url);
-  s.timeout = cfg.redis_timeout;
-  if (const char* ca = getenv("REDIS_CA_FILE")) s.ca_file = ca;
-  s.tls_insecure = env_flag(getenv, "REDIS_TLS_INSECURE");
-  return s;
-}
 
 // ------------------------------------------------------------------------------------------
 struct RedisClient::Request {
@@ -130,7 +113,8 @@ RedisClient::RedisClient(asio::any_io_executor executor, RedisSettings settings)
       if (!settings_.ca_file.empty()) {
         error_code ec;
         tls_->load_verify_file(settings_.ca_file, ec);
-        if (ec) throw app::ConfigError("REDIS_CA_FILE", settings_.ca_file + ": " + ec.message());
+        // Config checked the file is readable; a file that is not a certificate stops start-up here.
+        if (ec) throw std::invalid_argument("CA file " + settings_.ca_file + ": " + ec.message());
       }
       tls_->set_verify_mode(asio::ssl::verify_peer);
     }
@@ -169,8 +153,8 @@ Task<resp::Value> RedisClient::exec_argv(std::vector<std::string> argv, std::chr
 Task<resp::Value> RedisClient::exec_on_strand(std::shared_ptr<RedisClient> /*self*/, std::shared_ptr<Request> req,
                                               std::chrono::milliseconds deadline) {
   // Fail fast while down: the fallback store should switch at once, not after a deadline.
-  if (state_ == State::stopped) throw RedisError("redis client stopped");
-  if (state_ == State::down) throw RedisError("redis not connected: " + last_error_);
+  if (state_ == State::stopped) throw Unavailable("redis", "redis client stopped");
+  if (state_ == State::down) throw Unavailable("redis", "redis not connected: " + last_error_);
   to_write_.push_back(req);
   wake_writer_.cancel();
   req->timer.expires_after(deadline);
@@ -180,10 +164,10 @@ Task<resp::Value> RedisClient::exec_on_strand(std::shared_ptr<RedisClient> /*sel
     req->done = true;
     // A late reply would be taken for the next request's: only a fresh connection is safe.
     if (state_ == State::connected) reset("operation timed out");
-    throw RedisError("redis did not answer within " + std::to_string(deadline.count()) + " ms");
+    throw Unavailable("redis", "redis did not answer within " + std::to_string(deadline.count()) + " ms");
   }
-  if (!req->error.empty()) throw RedisError(req->error);
-  if (req->reply->is_error()) throw RedisError("redis replied " + req->reply->text);
+  if (!req->error.empty()) throw Unavailable("redis", req->error);
+  if (req->reply->is_error()) throw Unavailable("redis", "redis replied " + req->reply->text);
   co_return std::move(*req->reply);
 }
 
@@ -227,9 +211,9 @@ Task<std::shared_ptr<RedisClient::Connection>> RedisClient::connect() {
     ~CancelWatchdog() { t->cancel(); }
   } cancel_watchdog{watchdog};
   auto step_failed = [&](const char* step, const error_code& ec) {
-    if (conn->closed) return RedisError(std::string(step) + ": no answer within " +
+    if (conn->closed) return Unavailable("redis", std::string(step) + ": no answer within " +
                                         std::to_string(settings_.connect_timeout.count()) + " ms");
-    return RedisError(std::string(step) + ": " + ec.message());
+    return Unavailable("redis", std::string(step) + ": " + ec.message());
   };
 
   error_code ec;
@@ -280,7 +264,7 @@ Task<std::shared_ptr<RedisClient::Connection>> RedisClient::connect() {
         continue;
       }
       // The reply text never echoes the password, so it is safe in the log.
-      if (v->is_error()) throw RedisError("auth/select refused: " + v->text);
+      if (v->is_error()) throw Unavailable("redis", "auth/select refused: " + v->text);
       ++got;
     }
   }
@@ -393,7 +377,7 @@ Task<void> RedisClient::health_loop(std::shared_ptr<RedisClient> self) {
     req->payload = resp::format_command(argv);
     try {
       (void)co_await exec_on_strand(self, req, settings_.timeout);
-    } catch (const RedisError& e) {
+    } catch (const Unavailable& e) {
       if (state_ != State::stopped) spdlog::warn("redis health check failed error=\"{}\"", e.what());
     }
   }

@@ -1,5 +1,5 @@
 // SessionStore on Redis: each operation is one command, one round trip.
-#include "bella/store/redis_store.hpp"
+#include "store/redis_store.hpp"
 
 #include <algorithm>
 
@@ -25,7 +25,7 @@ Task<std::optional<std::string>> RedisSessionStore::load(std::string key) {
   } catch (const std::exception& e) {
     error = e.what();
   }
-  if (!error.empty()) throw StoreUnavailable(error);
+  if (!error.empty()) throw Unavailable("redis", error);
   co_return out;
 }
 
@@ -37,7 +37,7 @@ Task<void> RedisSessionStore::save(std::string key, std::string value, std::chro
   } catch (const std::exception& e) {
     error = e.what();
   }
-  if (!error.empty()) throw StoreUnavailable(error);
+  if (!error.empty()) throw Unavailable("redis", error);
 }
 
 Task<bool> RedisSessionStore::claim(std::string key, std::string value, std::chrono::seconds ttl) {
@@ -53,7 +53,7 @@ Task<bool> RedisSessionStore::claim(std::string key, std::string value, std::chr
   } catch (const std::exception& e) {
     error = e.what();
   }
-  if (!error.empty()) throw StoreUnavailable(error);
+  if (!error.empty()) throw Unavailable("redis", error);
   co_return claimed;
 }
 
@@ -64,7 +64,7 @@ Task<void> RedisSessionStore::erase(std::string key) {
   } catch (const std::exception& e) {
     error = e.what();
   }
-  if (!error.empty()) throw StoreUnavailable(error);
+  if (!error.empty()) throw Unavailable("redis", error);
 }
 
 }  // namespace bella::store

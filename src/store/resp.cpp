@@ -1,5 +1,5 @@
 // RESP2 framing via hiredis 0.14: only its formatter and reader; its blocking I/O is never used.
-#include "bella/store/resp.hpp"
+#include "store/resp.hpp"
 
 #include <hiredis/hiredis.h>
 

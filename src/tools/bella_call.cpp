@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "bella/twilio/call_simulator.hpp"
+#include "sim/call_simulator.hpp"
 
 namespace {
 

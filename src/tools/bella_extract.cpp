@@ -12,9 +12,9 @@
 
 #include "bella/calendar/calendar.hpp"
 #include "bella/core/asio.hpp"
-#include "bella/llm/openai_client.hpp"
-#include "bella/llm/validate.hpp"
-#include "bella/understand/extract_line.hpp"
+#include "llm/openai_client.hpp"
+#include "llm/validate.hpp"
+#include "understand/extract_line.hpp"
 
 namespace {
 

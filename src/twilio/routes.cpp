@@ -1,6 +1,6 @@
 // Twilio voice webhooks. Twilio hears any non-200 as "an application error has occurred", so after
 // the signature check every failure is answered with polite TwiML, never an HTTP error.
-#include "bella/twilio/routes.hpp"
+#include "twilio/routes.hpp"
 
 #include <charconv>
 

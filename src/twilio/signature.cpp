@@ -1,5 +1,5 @@
 // X-Twilio-Signature: HMAC-SHA1 over URL + sorted params, port variants, bodySHA256, public URL.
-#include "bella/twilio/signature.hpp"
+#include "twilio/signature.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,7 +11,6 @@
 #include <map>
 #include <set>
 
-#include "bella/app/config.hpp"
 
 namespace bella::twilio {
 namespace {
@@ -181,11 +180,6 @@ std::string public_url(const PublicUrlSettings& settings, const http::Request& r
   }
   if (!base.empty()) return std::string{base} + std::string{target};
   return "http://" + std::string{header(req, "Host")} + std::string{target};
-}
-
-std::string public_url(const app::Config& config, const http::Request& req) {
-  const PublicUrlSettings settings{.public_base_url = config.public_base_url, .trusted_proxy = config.trusted_proxy};
-  return public_url(settings, req);
 }
 
 bool verify_request(const PublicUrlSettings& settings, std::string_view auth_token, const http::Request& req,

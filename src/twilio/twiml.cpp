@@ -1,9 +1,7 @@
 // TwiML writer: escaping, XML 1.0 character filtering, and the verbs Bella uses.
-#include "bella/twilio/twiml.hpp"
+#include "twilio/twiml.hpp"
 
 #include <charconv>
-
-#include "bella/app/config.hpp"
 
 namespace bella::twilio {
 namespace {
@@ -28,8 +26,10 @@ void attr(std::string& out, std::string_view name, std::string_view value) {
   out.append(" ").append(name).append("=\"").append(xml_escape(value)).append("\"");
 }
 
-/// The locale a voice speaks: an invalid voice/language pair fails the <Say>, and no Polly or
-/// Google voice speaks en-CA, so the listening language cannot simply be reused.
+const char* boolean(bool b) { return b ? "true" : "false"; }
+
+}  // namespace
+
 std::string say_language_for(std::string_view voice, std::string_view listening) {
   if (voice.rfind("Google.", 0) == 0) {
     const auto locale = voice.substr(7, 5);  // Google.fr-CA-Neural2-A -> fr-CA
@@ -42,10 +42,6 @@ std::string say_language_for(std::string_view voice, std::string_view listening)
   }
   return std::string{listening};  // man/woman/alice take the listening language
 }
-
-const char* boolean(bool b) { return b ? "true" : "false"; }
-
-}  // namespace
 
 std::string xml_clean(std::string_view s) {
   std::string out;
@@ -104,33 +100,6 @@ std::string xml_escape(std::string_view s) {
     }
   }
   return out;
-}
-
-Result<VoiceSettings> check(VoiceSettings s) {
-  if (s.voice.empty()) return Error{Errc::invalid_input, "voice: must not be empty"};
-  if (s.language.empty()) return Error{Errc::invalid_input, "language: must not be empty"};
-  if (s.timeout < 1 || s.timeout > 60) return Error{Errc::invalid_input, "timeout: must be 1..60 seconds"};
-  if (s.speech_timeout == "auto") {
-    if (!s.speech_model.empty())
-      return Error{Errc::invalid_input,
-                   "speech_timeout: \"auto\" is refused with a speech model (Twilio 13335); use 1..60 seconds"};
-  } else if (!is_integer_seconds(s.speech_timeout)) {
-    return Error{Errc::invalid_input, "speech_timeout: must be 1..60 seconds or \"auto\""};
-  }
-  return s;
-}
-
-Result<VoiceSettings> voice_settings(const app::Config& c) {
-  VoiceSettings s;
-  s.voice = c.twilio_voice;
-  s.language = c.twilio_language;
-  s.speech_model = c.twilio_speech_model;
-  s.speech_timeout = c.twilio_speech_timeout;
-  s.timeout = c.twilio_gather_timeout;
-  s.profanity_filter = c.twilio_profanity_filter;
-  s.enhanced = c.twilio_enhanced;
-  s.say_language = say_language_for(c.twilio_voice, c.twilio_language);
-  return check(std::move(s));
 }
 
 Twiml::Twiml(VoiceSettings settings) : settings_(std::move(settings)) {}

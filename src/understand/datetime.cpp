@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "bella/understand/extract.hpp"
-#include "bella/understand/numbers.hpp"
+#include "understand/numbers.hpp"
 
 namespace bella::understand {
 namespace {

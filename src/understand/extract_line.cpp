@@ -1,5 +1,5 @@
 // bella-extract's JSON-lines protocol: parse one request, run one extractor, format the reply.
-#include "bella/understand/extract_line.hpp"
+#include "understand/extract_line.hpp"
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>

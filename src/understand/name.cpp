@@ -3,7 +3,7 @@
 #include <array>
 
 #include "bella/understand/extract.hpp"
-#include "bella/understand/numbers.hpp"
+#include "understand/numbers.hpp"
 
 namespace bella::understand {
 namespace {
@@ -305,23 +305,6 @@ std::size_t carrier_at(const std::vector<Token>& toks, std::size_t i, bool stron
   return 0;
 }
 
-std::string fold(std::string_view s) {
-  // Case/accent-insensitive letters only, for comparing spoken and spelled forms.
-  std::string out;
-  const std::string lower = to_lower(s);
-  for (std::size_t i = 0; i < lower.size(); ++i) {
-    const auto c = static_cast<unsigned char>(lower[i]);
-    if (c >= 'a' && c <= 'z') out.push_back(static_cast<char>(c));
-    if (c == 0xC3 && i + 1 < lower.size()) {
-      const auto d = static_cast<unsigned char>(lower[i + 1]);
-      static constexpr std::string_view kMap = "aaaaaaaceeeeiiiidnooooo/ouuuuyty";  // 0xA0..0xBF
-      if (d >= 0xA0 && d <= 0xBF) out.push_back(kMap[d - 0xA0]);
-      ++i;
-    }
-  }
-  return out;
-}
-
 // Uses spelled letters when they disagree with what ASR heard, word for word.
 std::vector<std::string> apply_spelling(std::vector<std::string> words, const std::vector<std::string>& spelled) {
   if (spelled.empty()) return words;
@@ -330,9 +313,9 @@ std::vector<std::string> apply_spelling(std::vector<std::string> words, const st
   }
   if (spelled.size() == words.size()) {
     for (std::size_t k = 0; k < words.size(); ++k) {
-      if (fold(words[k]) != fold(spelled[k])) words[k] = to_lower(spelled[k]);
+      if (fold_letters(words[k]) != fold_letters(spelled[k])) words[k] = to_lower(spelled[k]);
     }
-  } else if (spelled.size() == 1 && fold(words.back()) != fold(spelled[0]) && words.size() >= 2) {
+  } else if (spelled.size() == 1 && fold_letters(words.back()) != fold_letters(spelled[0]) && words.size() >= 2) {
     words.back() = to_lower(spelled[0]);  // "last name is Ouellet, O-U-E-L-L-E-T"
   }
   return words;
@@ -391,7 +374,7 @@ std::optional<std::string> labelled(const std::vector<Token>& toks) {
     while (e < toks.size() && toks[e].kind == TokenKind::punct) ++e;
     if (auto s = spelled_at(toks, e)) {
       std::vector<std::string>& target = is_first ? first : last;
-      if (target.size() == 1 && fold(target[0]) != fold(s->letters)) target[0] = to_lower(s->letters);
+      if (target.size() == 1 && fold_letters(target[0]) != fold_letters(s->letters)) target[0] = to_lower(s->letters);
       e = s->end;
     }
     i = e == 0 ? i : e - 1;

@@ -1,5 +1,5 @@
 // Tokenizer and number-word folding for the deterministic extractors.
-#include "bella/understand/numbers.hpp"
+#include "understand/numbers.hpp"
 
 #include <array>
 #include <cstddef>
@@ -315,6 +315,31 @@ std::string normalize_numbers(std::string_view text) {
     if (!out.empty()) out.push_back(' ');
     out += t.text;
     if (t.kind == TokenKind::number && t.ordinal && t.value >= 0) out += ordinal_suffix(t.value);
+  }
+  return out;
+}
+
+std::string fold_letters(std::string_view s) {
+  // U+00C0..U+00FF after the 0xC3 lead byte: 0x80..0xBF; upper and lower case share a base letter.
+  static constexpr std::string_view kBase = "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 'a' && c <= 'z') {
+      out.push_back(static_cast<char>(c));
+    } else if (c >= 'A' && c <= 'Z') {
+      out.push_back(static_cast<char>(c | 0x20));
+    } else if (c == 0xC3 && i + 1 < s.size()) {
+      const auto d = static_cast<unsigned char>(s[i + 1]);
+      if (d == 0x9F) {
+        out += "ss";  // ß has no case pair at 0xBF
+      } else if (d >= 0x80 && d <= 0xBF) {
+        const char base = kBase[(d - 0x80) % 0x20];
+        if (base >= 'a' && base <= 'z') out.push_back(base);
+      }
+      ++i;
+    }
   }
   return out;
 }

@@ -5,7 +5,7 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include "bella/understand/extract.hpp"
-#include "bella/understand/numbers.hpp"
+#include "understand/numbers.hpp"
 
 namespace bella::understand {
 namespace {

@@ -2,7 +2,7 @@
 #include <array>
 
 #include "bella/understand/extract.hpp"
-#include "bella/understand/numbers.hpp"
+#include "understand/numbers.hpp"
 
 namespace bella::understand {
 namespace {

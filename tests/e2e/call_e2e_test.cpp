@@ -14,12 +14,12 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "bella/twilio/call_simulator.hpp"
-#include "bella/twilio/signature.hpp"
+#include "sim/call_simulator.hpp"
 #include "support/http_client.hpp"
 #include "support/llm_e2e_support.hpp"
 #include "support/pg_test_db.hpp"
 #include "support/server_process.hpp"
+#include "twilio/signature.hpp"
 
 namespace bella::testing {
 namespace {

@@ -8,8 +8,8 @@
 #include <boost/asio/io_context.hpp>
 #include <pqxx/pqxx>
 
-#include "bella/db/migrate.hpp"
-#include "bella/db/pg_booking_repository.hpp"
+#include "db/migrate.hpp"
+#include "db/pg_booking_repository.hpp"
 #include "support/pg_test_db.hpp"
 
 namespace bella::db {

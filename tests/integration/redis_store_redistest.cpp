@@ -12,10 +12,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "bella/store/fallback_store.hpp"
-#include "bella/store/memory_store.hpp"
-#include "bella/store/redis_client.hpp"
-#include "bella/store/redis_store.hpp"
+#include "app/config.hpp"
+#include "store/fallback_store.hpp"
+#include "store/memory_store.hpp"
+#include "store/redis_client.hpp"
+#include "store/redis_store.hpp"
 
 namespace bella::store {
 namespace {
@@ -183,7 +184,7 @@ TEST_F(RedisTest, ErrorReplyThrowsAndTheConnectionStaysUsable) {
   auto c = client();
   const auto k = key("not-a-number");
   (void)sync<resp::Value>([&] { return c->exec("SET", k, "abc"); });
-  EXPECT_THROW((void)sync<resp::Value>([&] { return c->exec("INCR", k); }), RedisError);
+  EXPECT_THROW((void)sync<resp::Value>([&] { return c->exec("INCR", k); }), Unavailable);
   EXPECT_EQ(ping(*c), std::nullopt);
 }
 
@@ -227,7 +228,7 @@ TEST_F(RedisTest, UnreachableServerFailsPingWithAReason) {
   auto reason = ping(*c);
   ASSERT_TRUE(reason.has_value());
   RedisSessionStore store(c);
-  EXPECT_THROW((void)sync<std::optional<std::string>>([&] { return store.load("k"); }), StoreUnavailable);
+  EXPECT_THROW((void)sync<std::optional<std::string>>([&] { return store.load("k"); }), Unavailable);
 }
 
 TEST_F(RedisTest, DeadlineThrowsAndResetsTheConnection) {
@@ -240,7 +241,7 @@ TEST_F(RedisTest, DeadlineThrowsAndResetsTheConnection) {
   try {
     (void)sync<resp::Value>([&] { return c->exec("BLPOP", k, "5"); });
     ADD_FAILURE() << "BLPOP returned before its deadline";
-  } catch (const RedisError& e) {
+  } catch (const Unavailable& e) {
     EXPECT_NE(std::string(e.what()).find("did not answer"), std::string::npos) << e.what();
   }
   // The blocked connection was dropped (its late reply would be mismatched); a new one serves.
@@ -295,7 +296,7 @@ TEST_F(RedisTest, FallbackGoesToMemoryWhenRedisDiesAndBackWhenItReturns) {
 
   // Kill the server from inside: SHUTDOWN closes our connection without a reply.
   auto killer = client();
-  EXPECT_THROW((void)sync<resp::Value>([&] { return killer->exec("SHUTDOWN", "NOSAVE"); }), RedisError);
+  EXPECT_THROW((void)sync<resp::Value>([&] { return killer->exec("SHUTDOWN", "NOSAVE"); }), Unavailable);
 
   // The caller's save does not fail; it lands in memory.
   EXPECT_NO_THROW(sync_void([&]() -> Task<void> { co_await store.save(during, "2", 60s); }));

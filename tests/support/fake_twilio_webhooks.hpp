@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "bella/twilio/call_simulator.hpp"
+#include "sim/call_simulator.hpp"
 
 namespace bella::testing {
 

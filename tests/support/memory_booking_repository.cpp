@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "bella/db/pg_pool.hpp"
+#include "db/pg_pool.hpp"
 
 namespace bella::testing {
 
@@ -15,7 +15,7 @@ TimePoint MemoryBookingRepository::now() const {
 
 void MemoryBookingRepository::check_up() const {
   std::lock_guard lock(mutex_);
-  if (down_) throw db::DatabaseUnavailable("memory repository set unavailable");
+  if (down_) throw Unavailable("postgres", "memory repository set unavailable");
 }
 
 void MemoryBookingRepository::set_unavailable(bool down) {

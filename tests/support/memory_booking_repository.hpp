@@ -33,7 +33,7 @@ class MemoryBookingRepository final : public booking::BookingRepository {
   /// Test inspection: every appointment row (any status), in id order.
   std::vector<Appointment> appointments() const;
   std::vector<User> users() const;
-  /// Makes every following call throw `db::DatabaseUnavailable` (to test degraded paths).
+  /// Makes every following call throw `Unavailable` (to test degraded paths).
   void set_unavailable(bool down);
 
  private:

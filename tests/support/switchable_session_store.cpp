@@ -5,7 +5,7 @@ namespace bella::testing {
 
 void SwitchableSessionStore::check() {
   ++calls_;
-  if (!up_) throw store::StoreUnavailable("switchable store is down");
+  if (!up_) throw bella::Unavailable("redis", "switchable store is down");
 }
 
 store::HealthProbe SwitchableSessionStore::probe() {

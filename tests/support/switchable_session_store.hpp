@@ -8,12 +8,12 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "bella/store/fallback_store.hpp"
-#include "bella/store/memory_store.hpp"
+#include "store/fallback_store.hpp"
+#include "store/memory_store.hpp"
 
 namespace bella::testing {
 
-/// Calls the inner memory store while `up`; throws store::StoreUnavailable while down.
+/// Calls the inner memory store while `up`; throws Unavailable while down.
 /// Counts calls so tests can see whether the primary was asked. Thread-safe.
 class SwitchableSessionStore final : public store::SessionStore {
  public:

@@ -73,7 +73,7 @@ struct UserPatch {
 /// several server processes race: scheduled appointments never overlap (Errc::conflict), a
 /// call_sid books at most once (a repeat returns the first booking with `replayed`), a mobile
 /// belongs to one user (Errc::conflict). Unknown ids give Errc::not_found. Infrastructure faults
-/// are exceptions (db::DatabaseUnavailable), never Results.
+/// are exceptions (bella::Unavailable), never Results.
 /// Thread-safe: every method may be called concurrently from any coroutine; arguments passed by
 /// reference must stay alive until the returned awaitable completes.
 class BookingRepository {

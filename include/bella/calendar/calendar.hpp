@@ -14,6 +14,11 @@
 
 namespace bella::calendar {
 
+/// How many days ahead an opening or a free slot is searched for (next_opening, nearest_free).
+inline constexpr int kLookAheadDays = 14;
+/// How many alternatives are offered at once, on the phone and in the staff API's 409.
+inline constexpr std::size_t kSuggestions = 3;
+
 using SysSeconds = std::chrono::sys_seconds;
 using LocalSeconds = date::local_seconds;
 
@@ -90,14 +95,14 @@ class BusinessCalendar {
   /// True when the whole appointment [start, start+duration) lies inside one opening span of a
   /// day that is not a holiday. Grid alignment is not required here.
   bool is_open(SysSeconds start, std::chrono::minutes duration) const;
-  /// Earliest grid slot start >= after (and < after + 14 days), or nothing.
+  /// Earliest grid slot start >= after (and < after + kLookAheadDays), or nothing.
   std::optional<SysSeconds> next_opening(SysSeconds after, std::chrono::minutes duration) const;
   /// Grid slots of a local day that overlap no booked interval, in time order.
   std::vector<SysSeconds> free_slots(date::year_month_day local_day, std::chrono::minutes duration,
                                      const std::vector<Interval>& booked) const;
   /// Up to n free slots, all >= not_before: first those on wanted's local day closest to wanted
   /// (ties: the earlier), then, if fewer than n, the earliest ones on the following open days
-  /// (looking ahead 14 days). Returned in time order.
+  /// (looking ahead kLookAheadDays). Returned in time order.
   std::vector<SysSeconds> nearest_free(SysSeconds wanted, std::chrono::minutes duration,
                                        const std::vector<Interval>& booked, std::size_t n,
                                        SysSeconds not_before) const;

@@ -1,21 +1,24 @@
-// call::Bookings over booking::BookingService: what the phone line needs from bookings.
+// PORT call::Bookings: what the phone line needs from bookings.
 #pragma once
-#include "bella/booking/service.hpp"
-#include "bella/call/turn.hpp"
+#include <optional>
+#include <string>
+
+#include "bella/call/flow.hpp"
+#include "bella/core/asio.hpp"
 
 namespace bella::call {
 
-/// Thread-safe (the service is).
-class ServiceBookings final : public Bookings {
+/// PORT: what a call needs from bookings. Implemented over booking::BookingService in
+/// src/booking/call_bookings.cpp; faked in unit tests. Thread-safe.
+class Bookings {
  public:
-  explicit ServiceBookings(booking::BookingService& service) : service_(service) {}
-
-  Task<std::optional<std::string>> name_for_mobile(const std::string& e164) override;
-  Task<EffectResult> check(const CheckSlot& slot, SysSeconds now) override;
-  Task<EffectResult> book(const Book& book, const std::string& call_sid, SysSeconds now) override;
-
- private:
-  booking::BookingService& service_;
+  virtual ~Bookings() = default;
+  /// The name of the user whose mobile is `e164`, for greeting a returning caller.
+  virtual Task<std::optional<std::string>> name_for_mobile(const std::string& e164) = 0;
+  /// SlotFree, or SlotTaken with the nearest free alternatives (never throws on a conflict).
+  virtual Task<EffectResult> check(const CheckSlot& slot, SysSeconds now) = 0;
+  /// Booked (idempotent on call_sid), SlotTaken on a conflict, BookFailed when nothing could be written.
+  virtual Task<EffectResult> book(const Book& book, const std::string& call_sid, SysSeconds now) = 0;
 };
 
 }  // namespace bella::call

@@ -1,9 +1,12 @@
 // Outcomes that depend on the input: an Errc with a message, carried in Result<T>.
 #pragma once
+#include <chrono>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace bella {
 
@@ -18,9 +21,23 @@ enum class Errc {
 const std::error_category& bella_category() noexcept;
 inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), bella_category()}; }
 
+/// Infrastructure that cannot answer now (PostgreSQL, Redis, ...): thrown by every adapter whose
+/// backend is down or timed out, whatever the input. The router answers it with one 503 problem;
+/// the phone line keeps the call and asks the caller to try again. Input-dependent failures are
+/// never this: they travel as Result<T> with an Errc.
+struct Unavailable : std::runtime_error {
+  /// `backend` names what is down ("postgres", "redis"); `detail` is for the log only.
+  Unavailable(std::string backend_name, const std::string& detail)
+      : std::runtime_error(backend_name + ": " + detail), backend(std::move(backend_name)) {}
+  std::string backend;
+};
+
 struct Error {
   Errc code;
   std::string message;
+  /// What to offer instead, when the refusal has an answer: Errc::conflict, the nearest free
+  /// starts; Errc::outside_hours, the next opening.
+  std::vector<std::chrono::sys_seconds> alternatives = {};
 };
 
 /// A value or an Error. Deliberately small: std::expected is C++23.

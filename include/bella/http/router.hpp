@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bella/core/asio.hpp"
+#include "bella/core/error.hpp"
 #include "bella/http/message.hpp"
 
 namespace bella::http {
@@ -27,10 +28,6 @@ struct RequestContext {
 
 using Handler = std::function<Task<Response>(const Request&, RequestContext&)>;
 
-/// Thrown by handlers for infrastructure that is down (database, ...): answered 503, not 500.
-struct ServiceUnavailable : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 class Router {
  public:

@@ -7,15 +7,12 @@
 #include <string_view>
 
 #include "bella/core/asio.hpp"
+#include "bella/core/error.hpp"
 
 namespace bella::store {
 
-/// Thrown by a backend that cannot answer (Redis down, timed out). FallbackStore catches it.
-struct StoreUnavailable : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-/// A key-value store with per-key TTL. Keys are full keys ("bella:call:<CallSid>").
+/// A key-value store with per-key TTL. A backend that cannot answer (Redis down, timed out) throws
+/// bella::Unavailable; FallbackSessionStore catches it. Keys are full keys ("bella:call:<CallSid>").
 /// Thread-safe: every method may be called concurrently from any coroutine.
 class SessionStore {
  public:

@@ -3,8 +3,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "bella/booking/service.hpp"
 #include "bella/calendar/calendar.hpp"
+#include "booking/service.hpp"
 #include "support/memory_booking_repository.hpp"
 
 namespace bella::booking {
@@ -34,7 +34,7 @@ class Service : public ::testing::Test {
   calendar::BusinessCalendar cal_{date::locate_zone("America/Edmonton"), calendar::OpeningHours::parse("Mon-Fri 09:00-17:00")};
   BookingService service_{repo_, cal_, clock_, 30min};
 
-  BookOutcome book(std::string mobile, std::chrono::sys_seconds start, std::optional<std::string> sid = std::nullopt) {
+  Result<Booking> book(std::string mobile, std::chrono::sys_seconds start, std::optional<std::string> sid = std::nullopt) {
     BookRequest r;
     r.full_name = "Pat";
     r.mobile = std::move(mobile);
@@ -46,34 +46,34 @@ class Service : public ::testing::Test {
 
 TEST_F(Service, BooksInsideHours) {
   auto out = book("+14035550100", local(5, 10));
-  ASSERT_TRUE(out.ok()) << out.error->message;
-  EXPECT_EQ(out.appointment->starts_at_utc, local(5, 10));
-  EXPECT_EQ(out.appointment->duration_minutes, 30);
-  EXPECT_FALSE(out.replayed);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->appointment.starts_at_utc, local(5, 10));
+  EXPECT_EQ(out->appointment.duration_minutes, 30);
+  EXPECT_FALSE(out->replayed);
 }
 
 TEST_F(Service, RefusesOutsideHoursWithTheNextOpening) {
   auto out = book("+14035550100", local(5, 18));
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error->code, Errc::outside_hours);
-  ASSERT_TRUE(out.next_opening);
-  EXPECT_EQ(*out.next_opening, local(6, 9));
+  EXPECT_EQ(out.error().code, Errc::outside_hours);
+  ASSERT_EQ(out.error().alternatives.size(), 1u);  // the next opening
+  EXPECT_EQ(out.error().alternatives[0], local(6, 9));
   EXPECT_TRUE(repo_.appointments().empty());
 }
 
 TEST_F(Service, RefusesThePast) {
   auto out = book("+14035550100", local(1, 10));
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error->code, Errc::invalid_input);
+  EXPECT_EQ(out.error().code, Errc::invalid_input);
 }
 
 TEST_F(Service, ConflictSuggestsTheNearestFreeSlots) {
   ASSERT_TRUE(book("+14035550100", local(5, 10)).ok());
   auto out = book("+14035550101", local(5, 10));
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error->code, Errc::conflict);
-  ASSERT_EQ(out.suggestions.size(), 3u);
-  for (auto s : out.suggestions) EXPECT_NE(s, local(5, 10));
+  EXPECT_EQ(out.error().code, Errc::conflict);
+  ASSERT_EQ(out.error().alternatives.size(), 3u);
+  for (auto s : out.error().alternatives) EXPECT_NE(s, local(5, 10));
   EXPECT_EQ(repo_.appointments().size(), 1u);
 }
 
@@ -81,8 +81,8 @@ TEST_F(Service, SameCallSidReplaysTheFirstBooking) {
   auto first = book("+14035550100", local(5, 10), "CA1");
   auto again = book("+14035550100", local(5, 11), "CA1");
   ASSERT_TRUE(again.ok());
-  EXPECT_TRUE(again.replayed);
-  EXPECT_EQ(again.appointment->id, first.appointment->id);
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->appointment.id, first->appointment.id);
   EXPECT_EQ(repo_.appointments().size(), 1u);
 }
 
@@ -104,13 +104,13 @@ TEST_F(Service, FreeSlotsSkipBookingsAndRescheduleKeepsTheConstraint) {
   auto slots = run(service_.free_slots(day, 30min));
   EXPECT_EQ(slots.size(), 14u);
   EXPECT_EQ(slots.front(), local(5, 9, 30));
-  auto clash = run(service_.reschedule(b.appointment->id, local(5, 9), std::nullopt));
+  auto clash = run(service_.reschedule(b->appointment.id, local(5, 9), std::nullopt));
   ASSERT_FALSE(clash.ok());
-  EXPECT_EQ(clash.error->code, Errc::conflict);
-  auto moved = run(service_.reschedule(b.appointment->id, local(5, 15), std::nullopt));
+  EXPECT_EQ(clash.error().code, Errc::conflict);
+  auto moved = run(service_.reschedule(b->appointment.id, local(5, 15), std::nullopt));
   ASSERT_TRUE(moved.ok());
-  EXPECT_EQ(moved.booking->appointment.starts_at_utc, local(5, 15));
-  auto cancelled = run(service_.cancel(a.appointment->id));
+  EXPECT_EQ(moved->appointment.starts_at_utc, local(5, 15));
+  auto cancelled = run(service_.cancel(a->appointment.id));
   ASSERT_TRUE(cancelled.ok());
   EXPECT_EQ(cancelled->appointment.status, AppointmentStatus::cancelled);
 }

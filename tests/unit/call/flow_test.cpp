@@ -1,6 +1,8 @@
 // The step machine as tables of (state, what was understood) -> (next step, what the caller hears).
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "bella/call/flow.hpp"
 #include "bella/call/prompts.hpp"
 

@@ -31,7 +31,7 @@ Router sample() {
     co_return Response{};
   });
   r.add(Verb::get, "/down", [](const Request&, RequestContext&) -> Task<Response> {
-    throw ServiceUnavailable("db down");
+    throw Unavailable("postgres", "db down");
     co_return Response{};
   });
   return r;

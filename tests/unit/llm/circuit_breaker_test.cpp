@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "bella/llm/circuit_breaker.hpp"
+#include "llm/circuit_breaker.hpp"
 
 namespace bella::llm {
 namespace {

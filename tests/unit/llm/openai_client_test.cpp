@@ -3,8 +3,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "bella/llm/openai_client.hpp"
-#include "bella/obs/metrics.hpp"
+#include "llm/openai_client.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::llm {
 namespace {

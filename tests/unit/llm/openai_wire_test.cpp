@@ -1,7 +1,7 @@
 // Chat Completions request building and reply parsing, without I/O.
 #include <gtest/gtest.h>
 
-#include "bella/llm/openai_wire.hpp"
+#include "llm/openai_wire.hpp"
 
 namespace bella::llm {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <date/tz.h>
 
-#include "bella/llm/validate.hpp"
+#include "llm/validate.hpp"
 
 namespace bella::llm {
 namespace {

@@ -13,9 +13,9 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "bella/api/health.hpp"
+#include "api/health.hpp"
 #include "bella/http/router.hpp"
-#include "bella/obs/metrics.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::obs {
 namespace {

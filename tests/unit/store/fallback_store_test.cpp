@@ -1,8 +1,8 @@
 // FallbackSessionStore: degraded path without failing callers, probe, hand-back, logs' metrics.
 #include <gtest/gtest.h>
 
-#include "bella/obs/metrics.hpp"
-#include "bella/store/fallback_store.hpp"
+#include "obs/metrics.hpp"
+#include "store/fallback_store.hpp"
 #include "support/switchable_session_store.hpp"
 
 namespace bella::store {

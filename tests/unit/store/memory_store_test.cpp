@@ -1,7 +1,7 @@
 // MemorySessionStore: TTL expiry, claim semantics, bounded size and eviction order, with a hand clock.
 #include <gtest/gtest.h>
 
-#include "bella/store/memory_store.hpp"
+#include "store/memory_store.hpp"
 #include "support/switchable_session_store.hpp"
 
 namespace bella::store {

@@ -1,7 +1,7 @@
 // RESP framing: the hiredis formatter and incremental reader behind resp::format_command / Parser.
 #include <gtest/gtest.h>
 
-#include "bella/store/resp.hpp"
+#include "store/resp.hpp"
 
 namespace bella::store::resp {
 namespace {

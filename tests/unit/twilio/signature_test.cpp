@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bella/http/message.hpp"
-#include "bella/twilio/signature.hpp"
+#include "twilio/signature.hpp"
 
 namespace bella::twilio {
 namespace {

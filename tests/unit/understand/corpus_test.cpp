@@ -19,7 +19,8 @@
 #include <set>
 
 #include "bella/understand/extract.hpp"
-#include "bella/understand/extract_line.hpp"
+#include "understand/extract_line.hpp"
+#include "understand/numbers.hpp"
 
 namespace bella::understand {
 namespace {
@@ -90,32 +91,8 @@ struct Report {
   }
 };
 
-// Case-, accent-, hyphen/space/apostrophe-insensitive form for the loose name score.
-std::string loose_form(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == ' ' || c == '-' || c == '\'') continue;
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c));
-      continue;
-    }
-    if (c == 0xC3 && i + 1 < s.size()) {
-      static constexpr std::string_view kMap = "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
-      auto d = static_cast<unsigned char>(s[i + 1]);
-      if (d >= 0x80 && d <= 0x9E) d = static_cast<unsigned char>(d + 0x20);
-      if (d >= 0xA0) out.push_back(kMap[d - 0xA0]);
-      ++i;
-      continue;
-    }
-    if (c == 0xE2 && i + 2 < s.size()) {  // curly apostrophe
-      i += 2;
-      continue;
-    }
-    out.push_back(static_cast<char>(c));
-  }
-  return out;
-}
+// The loose name score compares case-, accent- and punctuation-insensitive letters.
+std::string loose_form(std::string_view s) { return understand::fold_letters(s); }
 
 const calendar::BusinessCalendar& clinic() {
   static const calendar::BusinessCalendar cal(date::locate_zone("America/Edmonton"),

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "bella/understand/extract.hpp"
-#include "bella/understand/extract_line.hpp"
+#include "understand/extract_line.hpp"
 
 namespace bella::understand {
 namespace {

@@ -1,7 +1,7 @@
 // bella-extract's JSON-lines driver: each kind, ref/tz handling, malformed lines.
 #include <gtest/gtest.h>
 
-#include "bella/understand/extract_line.hpp"
+#include "understand/extract_line.hpp"
 
 namespace bella::understand {
 namespace {

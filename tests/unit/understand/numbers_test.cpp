@@ -1,7 +1,7 @@
 // Number-word normaliser: oh/zero, double/triple, tens, hundreds, ordinals, mixed digits.
 #include <gtest/gtest.h>
 
-#include "bella/understand/numbers.hpp"
+#include "understand/numbers.hpp"
 
 namespace bella::understand {
 namespace {

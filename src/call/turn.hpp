@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bella/calendar/calendar.hpp"
+#include "bella/call/booking_port.hpp"
 #include "bella/call/flow.hpp"
 #include "bella/core/asio.hpp"
 #include "bella/core/clock.hpp"
@@ -14,19 +15,6 @@
 #include "bella/store/session_store.hpp"
 
 namespace bella::call {
-
-/// PORT: what a call needs from bookings. Implemented over booking::BookingService in
-/// src/call/booking_port.cpp; faked in unit tests. Thread-safe.
-class Bookings {
- public:
-  virtual ~Bookings() = default;
-  /// The name of the user whose mobile is `e164`, for greeting a returning caller.
-  virtual Task<std::optional<std::string>> name_for_mobile(const std::string& e164) = 0;
-  /// SlotFree, or SlotTaken with the nearest free alternatives (never throws on a conflict).
-  virtual Task<EffectResult> check(const CheckSlot& slot, SysSeconds now) = 0;
-  /// Booked (idempotent on call_sid), SlotTaken on a conflict, BookFailed when nothing could be written.
-  virtual Task<EffectResult> book(const Book& book, const std::string& call_sid, SysSeconds now) = 0;
-};
 
 struct TurnInput {
   std::string call_sid;

@@ -7,10 +7,6 @@
 
 #include "bella/core/error.hpp"
 
-namespace bella::app {
-struct Config;
-}
-
 namespace bella::twilio {
 
 /// How Bella speaks and listens. Defaults follow TWILIO.md: no Polly/Google voice speaks en-CA, so
@@ -20,16 +16,16 @@ struct VoiceSettings {
   std::string say_language = "en-US";   // <Say language>; must be one the voice speaks
   std::string language = "en-CA";       // <Gather language>: what the recogniser listens for
   std::string speech_model = "phone_call";
-  std::string speech_timeout = "2";     // seconds; "auto" only without a speech model (13335)
+  std::string speech_timeout = "2";     // seconds; "auto" only without a speech model (13335;
+                                        // TWILIO_SPEECH_TIMEOUT is checked in app/config.cpp)
   int timeout = 5;                      // seconds of silence before the Gather gives up
   bool profanity_filter = false;        // explicit: Twilio's default stars out some surnames
   bool enhanced = true;                 // premium model; only meaningful with phone_call
 };
 
-/// The settings, or Errc::invalid_input naming the offending field (e.g. "auto" with a model).
-Result<VoiceSettings> check(VoiceSettings settings);
-/// VoiceSettings from TWILIO_* configuration, then check().
-Result<VoiceSettings> voice_settings(const app::Config& config);
+/// The locale `voice` speaks for <Say language>: an invalid voice/language pair fails the verb, and
+/// no Polly or Google voice speaks en-CA, so the listening language cannot simply be reused.
+std::string say_language_for(std::string_view voice, std::string_view listening);
 
 /// One <Gather>. Speech attributes are written only when `input` includes speech, keypad ones
 /// only when it includes dtmf.

@@ -23,6 +23,11 @@ struct Token {
   bool space_before = false;    // whitespace preceded this token in the source
 };
 
+/// The letters of `s`, lower-case, with Latin-1 accents folded to their base letter ("Zoë O'Brien"
+/// -> "zoeobrien"); everything else dropped. For comparing names regardless of case, accents,
+/// spaces and punctuation (spoken vs spelled forms; the corpus's loose score).
+std::string fold_letters(std::string_view s);
+
 /// Splits text into words (letters, non-ASCII bytes, inner apostrophes), digit runs and single
 /// punctuation characters. Words are lower-cased; "o'clock", "o clock" become "oclock".
 std::vector<Token> tokenize(std::string_view text);

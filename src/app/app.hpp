@@ -1,6 +1,6 @@
 // The composition root: builds every component from Config and runs until SIGTERM/SIGINT.
 #pragma once
-#include "bella/app/config.hpp"
+#include "app/config.hpp"
 
 namespace bella::app {
 

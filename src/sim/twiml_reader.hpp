@@ -1,4 +1,4 @@
-// TwiML reader: a strict little XML parser and the verbs a simulated caller acts on (bella-call, tests).
+// TwiML reader: strict XML parsing and the verbs a simulated caller acts on (bella-call, tests).
 #pragma once
 #include <optional>
 #include <string>
@@ -24,10 +24,10 @@ struct XmlNode {
   [[nodiscard]] std::vector<const XmlNode*> elements() const;
 };
 
-/// Parses a whole document strictly, as Twilio's parser would refuse it (12100): the
-/// `<?xml ...?>` declaration must be the very first bytes, one root element, matching tags, quoted
-/// and unique attributes, only the five predefined and numeric entity references, no raw '<' or
-/// '&' in text or attributes, no characters XML 1.0 forbids. Comments are allowed and skipped.
+/// Parses a whole document with libxml2, refusing what Twilio's parser refuses (12100): anything
+/// not well-formed XML 1.0 (one root, matching tags, quoted and unique attributes, only defined
+/// entities, no raw '<' or '&', no forbidden characters), and any byte before the `<?xml ...?>`
+/// declaration. Comments are allowed and skipped. No network access (no external entities).
 Result<XmlNode> parse_xml(std::string_view doc);
 
 /// One TwiML verb, as a simulated caller needs it.

@@ -13,6 +13,7 @@
 #include <pqxx/pqxx>
 
 #include "bella/core/asio.hpp"
+#include "bella/core/error.hpp"
 #include "bella/core/offload.hpp"
 
 namespace bella::db {
@@ -24,11 +25,6 @@ struct PgSettings {
   std::chrono::seconds connect_timeout{2};
 };
 
-/// Thrown when PostgreSQL cannot be reached or the connection broke mid-statement. The router
-/// answers it with 503; the broken connection is dropped and reopened on next use.
-struct DatabaseUnavailable : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 /// Thread-safe. Each job runs on a pool thread with a connection leased for its duration.
 class PgPool {
@@ -39,10 +35,10 @@ class PgPool {
   PgPool& operator=(const PgPool&) = delete;
 
   /// Runs `fn(pqxx::connection&)` on a pool thread and resumes the caller with its result.
-  /// A broken connection becomes DatabaseUnavailable (and is reopened next time).
+  /// A broken connection becomes Unavailable (and is reopened next time).
   /// Connection loss (also SQLSTATE classes 08 and 57P, and a commit in doubt) drops every idle
   /// connection too, since after a server restart they are all dead; a statement timeout
-  /// (57014) is also DatabaseUnavailable but keeps the connection.
+  /// (57014) is also Unavailable but keeps the connection.
   /// `fn` is taken by reference (GCC 12 mishandles by-value coroutine arguments): await the
   /// result in the same expression, `co_await pool.run(…)`, so that `fn` outlives the job.
   template <class F>
@@ -53,17 +49,17 @@ class PgPool {
         return f(lease.connection());
       } catch (const pqxx::broken_connection& e) {
         lease.discard();
-        throw DatabaseUnavailable(e.what());
+        throw Unavailable("postgres", e.what());
       } catch (const pqxx::in_doubt_error& e) {
         lease.discard();
-        throw DatabaseUnavailable(e.what());
+        throw Unavailable("postgres", e.what());
       } catch (const pqxx::sql_error& e) {
         if (!connection_lost(e, lease)) throw;
-        throw DatabaseUnavailable(e.what());
+        throw Unavailable("postgres", e.what());
       } catch (const pqxx::failure& e) {
         if (lease.connection().is_open()) throw;
         lease.discard();
-        throw DatabaseUnavailable(e.what());
+        throw Unavailable("postgres", e.what());
       }
     });
   }

@@ -7,9 +7,6 @@
 
 #include "bella/http/message.hpp"
 
-namespace bella::app {
-struct Config;
-}
 
 namespace bella::twilio {
 
@@ -49,7 +46,6 @@ struct PublicUrlSettings {
 /// "http://" + Host when that is unset (local development). The raw request target is appended
 /// byte for byte: re-serialising the query would change escapes and break signatures.
 std::string public_url(const PublicUrlSettings& settings, const http::Request& req);
-std::string public_url(const app::Config& config, const http::Request& req);
 
 /// What a webhook handler calls: true when `req` carries an X-Twilio-Signature that validates
 /// for public_url(settings, req) and the decoded `form` (or, for a JSON body whose URL carries

@@ -5,10 +5,10 @@
 #include <sstream>
 
 #include "bella/http/message.hpp"
-#include "bella/twilio/call_simulator.hpp"
-#include "bella/twilio/twiml.hpp"
-#include "bella/twilio/twiml_reader.hpp"
+#include "sim/call_simulator.hpp"
+#include "sim/twiml_reader.hpp"
 #include "support/fake_twilio_webhooks.hpp"
+#include "twilio/twiml.hpp"
 
 namespace bella::twilio {
 namespace {

@@ -7,6 +7,11 @@
 #include <stdexcept>
 #include <string>
 
+#include <date/tz.h>
+
+#include "bella/calendar/calendar.hpp"
+#include "store/redis_endpoint.hpp"
+
 namespace bella::app {
 
 /// A configuration value that cannot be used; `variable` names the environment variable.
@@ -16,17 +21,9 @@ struct ConfigError : std::runtime_error {
   std::string variable;
 };
 
-struct RedisUrl {
-  bool tls = false;
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 6379;
-  std::string username;  // ACL user, may be empty
-  std::string password;  // may be empty
-  int db = 0;
-};
-
-/// Parses redis://[[user]:password@]host[:port][/db] and rediss://… Throws std::invalid_argument.
-RedisUrl parse_redis_url(const std::string& url);
+/// Parses redis://[[user]:password@]host[:port][/db] and rediss://… (user and password
+/// percent-decoded). Throws std::invalid_argument saying what is wrong.
+store::RedisEndpoint parse_redis_url(const std::string& url);
 
 struct Config {
   // HTTP server
@@ -44,9 +41,12 @@ struct Config {
   std::string database_url;                                 // empty: no PostgreSQL
   unsigned db_pool_size = 4;
   std::chrono::milliseconds db_statement_timeout{2'000};
-  std::string migrations_dir = BELLA_MIGRATIONS_DIR;        // MIGRATIONS_DIR overrides
-  std::string redis_url;                                    // empty: memory session store
+  std::string migrations_dir;                               // MIGRATIONS_DIR, else beside the binary
+  std::optional<store::RedisEndpoint> redis;                // REDIS_URL; unset: memory session store
   std::chrono::milliseconds redis_timeout{250};
+  std::string redis_ca_file;                                // extra CA for rediss://
+  bool redis_tls_insecure = false;                          // self-signed test servers only
+  std::chrono::milliseconds redis_probe_interval{1'000};    // degraded: how often to ask Redis
 
   // Twilio
   std::string public_base_url;                              // URL Twilio calls, for signatures
@@ -75,9 +75,9 @@ struct Config {
   std::string api_key;                                      // empty: API disabled (503)
 
   // Clinic
-  std::string business_tz = "America/Edmonton";
-  std::string business_hours = "Mon-Fri 09:00-17:00";
-  std::string optional_holidays;                            // e.g. "heritage_day,boxing_day"
+  const date::time_zone* business_tz = nullptr;              // BUSINESS_TZ (America/Edmonton)
+  calendar::OpeningHours business_hours;                    // BUSINESS_HOURS (Mon-Fri 09:00-17:00)
+  calendar::HolidayOptions optional_holidays;               // OPTIONAL_HOLIDAYS, e.g. "heritage_day,boxing_day"
   int appointment_minutes = 30;
   std::chrono::seconds session_ttl{900};
 
@@ -90,7 +90,8 @@ struct Config {
   std::optional<std::chrono::sys_seconds> fake_now;
 
   /// Reads every variable through `getenv`; throws ConfigError naming the first bad one.
-  static Config from_env(const std::function<const char*(const char*)>& getenv);
+  /// `executable` (the running binary's path) locates the default MIGRATIONS_DIR.
+  static Config from_env(const std::function<const char*(const char*)>& getenv, const std::string& executable = {});
   static Config from_env();
 };
 

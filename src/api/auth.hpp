@@ -12,8 +12,8 @@ namespace bella::api {
 bool api_key_matches(std::string_view expected, std::string_view given) noexcept;
 
 /// Wraps a staff handler: empty `api_key` -> 503 problem (never open); missing or wrong
-/// X-API-Key -> 401 problem. Also turns db::DatabaseUnavailable into http::ServiceUnavailable
-/// so the router answers 503.
+/// X-API-Key -> 401 problem. Backend failures pass through as bella::Unavailable, which the
+/// router answers with 503.
 http::Handler require_api_key(std::string api_key, http::Handler inner);
 
 }  // namespace bella::api

@@ -1,7 +1,7 @@
 // PgBookingRepository: BookingRepository on PostgreSQL through PgPool (prepared statements).
 #pragma once
 #include "bella/booking/repository.hpp"
-#include "bella/db/pg_pool.hpp"
+#include "db/pg_pool.hpp"
 
 namespace bella::db {
 

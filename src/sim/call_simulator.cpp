@@ -1,5 +1,5 @@
 // A simulated Twilio caller (bella-call): webhook params, form encoding, signing, TwiML playback.
-#include "bella/twilio/call_simulator.hpp"
+#include "sim/call_simulator.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include <ostream>
 #include <stdexcept>
 
-#include "bella/twilio/twiml_reader.hpp"
+#include "sim/twiml_reader.hpp"
 
 namespace bella::twilio {
 namespace {

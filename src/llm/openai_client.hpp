@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "bella/llm/circuit_breaker.hpp"
 #include "bella/llm/llm_client.hpp"
+#include "llm/circuit_breaker.hpp"
 
 namespace bella::llm {
 

@@ -2,12 +2,12 @@
 #pragma once
 #include <memory>
 
-#include "bella/store/redis_client.hpp"
 #include "bella/store/session_store.hpp"
+#include "store/redis_client.hpp"
 
 namespace bella::store {
 
-/// Thread-safe (RedisClient is). Every failure, timeout or error reply throws StoreUnavailable.
+/// Thread-safe (RedisClient is). Every failure, timeout or error reply throws Unavailable.
 class RedisSessionStore final : public SessionStore {
  public:
   explicit RedisSessionStore(std::shared_ptr<RedisClient> client) : client_(std::move(client)) {}

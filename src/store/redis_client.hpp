@@ -14,30 +14,24 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 
-#include "bella/app/config.hpp"
 #include "bella/core/asio.hpp"
-#include "bella/store/resp.hpp"
+#include "bella/core/error.hpp"
+#include "store/redis_endpoint.hpp"
+#include "store/resp.hpp"
 
 namespace bella::store {
 
-/// Redis did not answer: not connected, timed out, connection lost, or an error reply (-ERR …).
-struct RedisError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 struct RedisSettings {
-  app::RedisUrl url;                                   // from app::parse_redis_url
-  std::chrono::milliseconds timeout{250};              // per operation (Config::redis_timeout)
+  RedisEndpoint url;
+  std::chrono::milliseconds timeout{250};              // per operation (REDIS_TIMEOUT_MS)
   std::chrono::milliseconds connect_timeout{1'000};    // resolve + TCP + TLS + AUTH/SELECT
   std::chrono::milliseconds reconnect_wait{1'000};     // pause before the next attempt
   std::chrono::milliseconds health_check_interval{2'000};  // PING while idle-or-busy; 0: off
-  std::string ca_file;                                 // REDIS_CA_FILE: extra CA for rediss://
+  std::string ca_file;                                 // REDIS_CA_FILE: extra CA for rediss:// (the
+                                                       // constructor throws std::invalid_argument if unusable)
   bool tls_insecure = false;                           // REDIS_TLS_INSECURE: skip verification
 };
-
-/// Settings from Config plus REDIS_CA_FILE and REDIS_TLS_INSECURE (1|true|yes / 0|false|no|empty).
-/// Throws app::ConfigError naming the variable.
-RedisSettings redis_settings_from(const app::Config& cfg, const std::function<const char*(const char*)>& getenv);
 
 /// Thread-safe: exec() and ping() may be called from any coroutine on any thread; all connection
 /// state lives on one strand. Call start() once, and stop() before destroying the client (then let
@@ -54,7 +48,7 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   /// Closes the connection, fails queued requests and ends the loops. Idempotent.
   void stop();
 
-  /// Sends one command and returns its reply. Throws RedisError on an error reply, when not
+  /// Sends one command and returns its reply. Throws Unavailable on an error reply, when not
   /// connected, or after the deadline (the connection is then reset, since a late reply would
   /// otherwise be matched to the next request).
   template <class... A>

@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "bella/booking/repository.hpp"
-#include "bella/booking/service.hpp"
 #include "bella/http/router.hpp"
+#include "booking/service.hpp"
 
 namespace bella::calendar {
 class BusinessCalendar;
@@ -15,7 +15,8 @@ class BusinessCalendar;
 
 namespace bella::api {
 
-/// "any common format" -> E.164, or nullopt when it is not a valid phone number.
+/// "any common format" -> E.164, or nullopt when it is not a valid phone number
+/// (understand::normalize_phone: the same rules as for a number a caller types).
 using PhoneNormalizer = std::function<std::optional<std::string>(std::string_view)>;
 
 struct StaffApiDeps {
@@ -30,11 +31,5 @@ struct StaffApiDeps {
 /// the router.
 void add_staff_routes(http::Router& router, const StaffApiDeps& deps);
 
-/// A libphonenumber-based normaliser (default region CA) for the API until the understand room's
-/// normalize_phone is wired in.
-std::optional<std::string> normalize_phone_ca(std::string_view text);
-
-/// ISO 8601 date-time with a required offset ("2026-12-01T09:30:00-07:00", "...Z"), as the API reads it.
-std::optional<TimePoint> parse_iso8601(std::string_view text);
 
 }  // namespace bella::api

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "bella/core/error.hpp"
-#include "bella/twilio/signature.hpp"
+#include "twilio/signature.hpp"
 
 namespace bella::twilio {
 

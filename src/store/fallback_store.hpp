@@ -8,9 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "bella/app/config.hpp"
-#include "bella/store/memory_store.hpp"
 #include "bella/store/session_store.hpp"
+#include "store/memory_store.hpp"
 
 namespace bella::store {
 
@@ -18,13 +17,9 @@ namespace bella::store {
 using HealthProbe = std::function<Task<std::optional<std::string>>(std::chrono::milliseconds deadline)>;
 
 struct FallbackSettings {
-  std::chrono::milliseconds probe_interval{1'000};  // how often a degraded store asks the primary
-  std::chrono::milliseconds probe_deadline{250};
+  std::chrono::milliseconds probe_interval{1'000};  // how often a degraded store asks the primary (REDIS_PROBE_INTERVAL_MS)
+  std::chrono::milliseconds probe_deadline{250};    // REDIS_TIMEOUT_MS
 };
-
-/// REDIS_PROBE_INTERVAL_MS (10..60000, default 1000) and the probe deadline from Config::redis_timeout.
-/// Throws app::ConfigError naming the variable.
-FallbackSettings fallback_settings_from(const app::Config& cfg, const std::function<const char*(const char*)>& getenv);
 
 /// Uses `primary` (Redis) until one of its calls throws; that call and the following ones are
 /// answered by `memory` (logged at warn, counted), so the caller's turn never fails for it. A probe

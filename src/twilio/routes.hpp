@@ -3,10 +3,10 @@
 #include <memory>
 #include <string>
 
-#include "bella/call/turn.hpp"
 #include "bella/http/router.hpp"
-#include "bella/twilio/signature.hpp"
-#include "bella/twilio/twiml.hpp"
+#include "call/turn.hpp"
+#include "twilio/signature.hpp"
+#include "twilio/twiml.hpp"
 
 namespace bella::twilio {
 
