@@ -2,6 +2,8 @@
 // ways, routing errors, limits, keep-alive, slow clients, graceful drain and configuration errors.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -41,13 +43,33 @@ class BlackHole {
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
     port_ = ntohs(addr.sin_port);
   }
-  ~BlackHole() { ::close(fd_); }
+  ~BlackHole() {
+    for (int c : accepted_) ::close(c);
+    ::close(fd_);
+  }
   BlackHole(const BlackHole&) = delete;
   BlackHole& operator=(const BlackHole&) = delete;
   [[nodiscard]] std::uint16_t port() const { return port_; }
 
+  /// Takes every connection already waiting (kept open, never answered); returns how many.
+  int accept_pending() {
+    int n = 0;
+    while (accept_within(0)) ++n;
+    return n;
+  }
+  /// Waits up to `timeout_ms` for one more connection: the signal that a client is now stuck here.
+  bool accept_within(int timeout_ms) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) != 1) return false;
+    const int c = ::accept(fd_, nullptr, nullptr);
+    if (c < 0) return false;
+    accepted_.push_back(c);
+    return true;
+  }
+
  private:
   int fd_ = -1;
+  std::vector<int> accepted_;
   std::uint16_t port_ = 0;
 };
 
@@ -234,8 +256,10 @@ TEST(ServerE2E, SigtermDrainsTheInFlightRequestAndExitsZero) {
   BlackHole stalled;  // /readyz will wait on it for READY_TIMEOUT_MS: an in-flight request
   ServerProcess server(EnvVars{{"DATABASE_URL", "postgresql://postgres@127.0.0.1:" + std::to_string(stalled.port()) + "/x"},
                                {"READY_TIMEOUT_MS", "1500"}});
+  stalled.accept_pending();  // start-up's migration attempt
   auto in_flight = std::async(std::launch::async, [port = server.port()] { return http_request(port, "GET", "/readyz"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The probe's connection arriving at the black hole is the sign that /readyz is in flight.
+  ASSERT_TRUE(stalled.accept_within(5000));
   server.signal(SIGTERM);
   ASSERT_TRUE(server.wait_for_output("draining", std::chrono::seconds(5)));
   // New connections are no longer accepted while draining.
@@ -251,10 +275,10 @@ TEST(ServerE2E, IdleKeepAliveConnectionDoesNotDelayShutdown) {
   RawSocket idle(server.port());
   ASSERT_TRUE(idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
   idle.read_until("\"ok\"}");
-  // The idle connection is closed at once, so exit comes long before the 20 s drain deadline.
-  const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_EQ(server.stop(std::chrono::seconds(10)), 0);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  // The idle connection is closed at once: the server exits cleanly without reaching its 20 s
+  // drain deadline (which it would log).
+  EXPECT_EQ(server.stop(std::chrono::seconds(30)), 0);
+  EXPECT_EQ(server.output().find("drain deadline passed"), std::string::npos) << server.output();
 }
 
 struct BadConfig {

@@ -1,6 +1,10 @@
 // offload(): results, exceptions and captured state survive the trip to the pool and back.
 #include <gtest/gtest.h>
 
+#include <future>
+
+#include <atomic>
+
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -61,14 +65,20 @@ TEST(Offload, DeadlineGivesUpWaitingButNotTheWork) {
   asio::thread_pool pool(1);
   std::optional<int> fast, slow;
   bool slow_answered = true;
+  // The slow job cannot finish before the test releases it, which it does only after the caller
+  // has given up: no race with the deadline, whatever the machine's speed.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> slow_ran{false};
   asio::co_spawn(
       ioc,
       [&]() -> Task<void> {
         fast = co_await offload_with_deadline(pool.get_executor(), [] { return 7; }, std::chrono::seconds(5));
         auto r = co_await offload_with_deadline(
             pool.get_executor(),
-            [] {
-              std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            [&released, &slow_ran] {
+              released.wait();
+              slow_ran = true;
               return 8;
             },
             std::chrono::milliseconds(20));
@@ -78,7 +88,9 @@ TEST(Offload, DeadlineGivesUpWaitingButNotTheWork) {
   ioc.run();
   EXPECT_EQ(fast, 7);
   EXPECT_FALSE(slow_answered);
+  release.set_value();
   pool.join();
+  EXPECT_TRUE(slow_ran) << "the work itself still runs to completion";
 }
 
 }  // namespace
