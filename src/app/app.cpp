@@ -263,11 +263,15 @@ int run(const Config& cfg) {
     draining = true;
     spdlog::info("signal {}: draining drain_timeout_ms={}", sig, cfg.drain_timeout.count());
     server.drain(cfg.drain_timeout, [&] {
-      // Background loops end with their clients; then the io_context runs out of work.
-      if (text_sender) text_sender->stop();
-      if (fallback) fallback->stop();
-      if (redis) redis->stop();
-      ioc.stop();
+      // Background loops end with their clients; then the io_context runs out of work. The texts
+      // sender first records the text it has in hand.
+      std::function<void()> finish = [&fallback, &redis, &ioc] {
+        if (fallback) fallback->stop();
+        if (redis) redis->stop();
+        ioc.stop();
+      };
+      if (text_sender) text_sender->stop(finish);
+      else finish();
     });
     signals.async_wait(on_signal);
   };

@@ -47,6 +47,9 @@ PgOutbox::PgOutbox(db::PgPool& pool) : pool_(pool) {
   pool_.prepare("outbox_take",
                 "UPDATE messages SET status = 'sending', attempts = attempts + 1,"
                 " claimed_until = to_timestamp($2::double precision), updated_at = now() WHERE id = $1");
+  pool_.prepare("outbox_release",
+                "UPDATE messages SET status = 'pending', attempts = attempts - 1, claimed_until = NULL, updated_at = now()"
+                " WHERE id = $1 AND status = 'sending'");
   pool_.prepare("outbox_drop",
                 "UPDATE messages SET status = 'dropped', last_error = $2, claimed_until = NULL, updated_at = now()"
                 " WHERE id = $1");
@@ -133,6 +136,14 @@ Task<void> PgOutbox::record_sent(std::int64_t id, const std::string& sid, const 
       if (!e[1].is_null()) code = e[1].as<std::string>();
       tx.exec_prepared("status_apply", sid, status, row, code ? code->c_str() : nullptr);
     }
+    tx.commit();
+  });
+}
+
+Task<void> PgOutbox::release(std::int64_t id) {
+  co_await pool_.run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_prepared("outbox_release", id);
     tx.commit();
   });
 }

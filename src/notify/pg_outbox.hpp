@@ -50,6 +50,8 @@ class PgOutbox final : public MessageLog {
   /// Claims up to `limit` due texts with FOR UPDATE SKIP LOCKED (several instances never claim
   /// the same row); claims that lapsed (`lease` passed without a result) are taken again.
   Task<ClaimBatch> claim(double now, std::size_t limit, std::chrono::seconds lease);
+  /// Gives back a claim that was not tried (shutting down): pending again, the attempt not counted.
+  Task<void> release(std::int64_t id);
   Task<void> record_sent(std::int64_t id, const std::string& sid, const std::string& twilio_status, double now);
   Task<void> record_retry(std::int64_t id, double next_attempt, int error_code, const std::string& error);
   Task<void> record_failed(std::int64_t id, int error_code, const std::string& error);

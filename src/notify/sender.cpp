@@ -42,9 +42,16 @@ void OutboxSender::start() {
   asio::co_spawn(strand_, run(), asio::detached);
 }
 
-void OutboxSender::stop() {
+void OutboxSender::stop(std::function<void()> stopped) {
   stopping_ = true;
-  asio::post(strand_, [this] { timer_.cancel(); });
+  asio::post(strand_, [this, stopped = std::move(stopped)]() mutable {
+    timer_.cancel();
+    if (finished_) {
+      if (stopped) stopped();
+      return;
+    }
+    on_stopped_ = std::move(stopped);
+  });
 }
 
 double OutboxSender::now() const {
@@ -73,6 +80,12 @@ Task<void> OutboxSender::run() {
     co_await timer_.async_wait(asio::redirect_error(use_awaitable, ec));
   }
   spdlog::info("texts sender stopped");
+  finished_ = true;
+  if (on_stopped_) {
+    auto done = std::move(on_stopped_);
+    on_stopped_ = nullptr;
+    done();
+  }
 }
 
 Task<bool> OutboxSender::pass() {
@@ -83,9 +96,13 @@ Task<bool> OutboxSender::pass() {
     count_message(d.kind, "dropped");
   }
   for (const auto& c : batch.claims) {
-    if (stopping_) break;  // the claim lapses and another instance (or the next start) takes it
+    if (stopping_) {
+      co_await outbox_.release(c.id);  // untried: back to pending for another instance or the next start
+      continue;
+    }
     co_await deliver(c);
   }
+  if (stopping_) co_return false;
   const double after = now();
   const OutboxDepth depth = co_await outbox_.depth(after);
   depth_gauge().set(static_cast<double>(depth.due));

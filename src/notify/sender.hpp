@@ -1,6 +1,7 @@
 // OutboxSender: the loop each instance runs to send due texts from the outbox.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <random>
 #include <mutex>
@@ -24,8 +25,9 @@ class OutboxSender {
   OutboxSender(asio::any_io_executor executor, PgOutbox& outbox, TwilioMessages& client, const Clock& clock,
                Settings settings);
   void start();
-  /// Ends the loop after the text in hand; safe from any thread.
-  void stop();
+  /// Ends the loop after the text in hand (recorded, so no claim is left to lapse), then calls
+  /// `stopped` on the sender's strand. Safe from any thread; call once.
+  void stop(std::function<void()> stopped = {});
 
  private:
   Task<void> run();
@@ -41,6 +43,8 @@ class OutboxSender {
   Settings settings_;
   asio::steady_timer timer_;
   std::atomic<bool> stopping_{false};
+  bool finished_ = false;                // strand only
+  std::function<void()> on_stopped_;     // strand only
   std::mutex rng_mutex_;
   std::mt19937_64 rng_{std::random_device{}()};
 };

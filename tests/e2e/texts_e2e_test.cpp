@@ -282,6 +282,20 @@ TEST_F(Texts, ATextDueWhileTwilioIsDownGoesOutAfterARestart) {
   EXPECT_EQ(again.stop(), 0);
 }
 
+TEST_F(Texts, SigtermWaitsForTheTextInHandAndRecordsIt) {
+  Stub stub;
+  stub.script({{"default", {{"kind", "success"}, {"delay_ms", 1500}}}});
+  ServerProcess bella(bella_env(db_->url(), stub.base_url()));
+  const auto id = book(bella, "Sarah Johnson", "+14035550123", "2030-03-05T14:00:00-07:00");
+  ASSERT_TRUE(eventually([&] { return stub.to("+14035550123").size() == 1; }));
+  EXPECT_EQ(message(db_->url(), id, "confirmation")->status, "sending");
+  EXPECT_EQ(bella.stop(), 0) << bella.output();
+  // Nothing is left claimed for a lease to run out: the answer was recorded before the exit.
+  const auto row = *message(db_->url(), id, "confirmation");
+  EXPECT_EQ(row.status, "sent");
+  EXPECT_FALSE(row.twilio_sid.empty());
+}
+
 TEST_F(Texts, TwoInstancesSendEachTextOnce) {
   Stub stub;
   stub.script({{"default", {{"kind", "success"}, {"delay_ms", 20}}}});
