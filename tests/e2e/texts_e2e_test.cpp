@@ -158,6 +158,17 @@ class Texts : public ::testing::Test {
   std::unique_ptr<TestDatabase> db_;
 };
 
+TEST(TextsConfig, ASenderWithoutCredentialsOrClinicPhoneStopsStartUp) {
+  auto [code, output] = ServerProcess::run_to_exit(
+      ServerOptions{.env = {{"TWILIO_ACCOUNT_SID", kSid}, {"SMS_FROM", kFrom}, {"CLINIC_PHONE", "403-555-0100"}}});
+  EXPECT_EQ(code, 2) << output;
+  EXPECT_NE(output.find("TWILIO_AUTH_TOKEN"), std::string::npos) << output;
+  std::tie(code, output) = ServerProcess::run_to_exit(
+      ServerOptions{.env = {{"TWILIO_ACCOUNT_SID", kSid}, {"SMS_FROM", kFrom}, {"TWILIO_AUTH_TOKEN", kToken}}});
+  EXPECT_EQ(code, 2) << output;
+  EXPECT_NE(output.find("CLINIC_PHONE"), std::string::npos) << output;
+}
+
 TEST_F(Texts, APhoneBookingSendsOneConfirmationAndQueuesAReminder) {
   Stub stub;
   ServerProcess bella(bella_env(db_->url(), stub.base_url()));
