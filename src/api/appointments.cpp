@@ -118,7 +118,15 @@ Task<Response> handle_get_appointment(const Request& req, RequestContext& rc, co
   if (!id) co_return not_found(req, "The appointment");
   auto found = co_await ctx.repo.get_appointment(*id);
   if (!found) co_return not_found(req, "The appointment");
-  co_return http::json_response(req, Status::ok, booking_json(*found, ctx.zone()));
+  auto body = booking_json(*found, ctx.zone());
+  if (ctx.messages) {
+    const std::int64_t appointment_id = *id;
+    const auto records = co_await ctx.messages->for_appointment(appointment_id);
+    Json texts = Json::array();
+    for (const auto& m : records) texts.push_back(message_json(m, ctx.zone()));
+    body["messages"] = std::move(texts);
+  }
+  co_return http::json_response(req, Status::ok, body);
 }
 
 // POST /appointments: find-or-create the user by mobile, then book; 201 with Location.

@@ -8,6 +8,7 @@
 #include "bella/booking/repository.hpp"
 #include "bella/http/router.hpp"
 #include "booking/service.hpp"
+#include "bella/notify/message_log.hpp"
 
 namespace bella::calendar {
 class BusinessCalendar;
@@ -25,6 +26,7 @@ struct StaffApiDeps {
   const calendar::BusinessCalendar& calendar;
   PhoneNormalizer normalize_phone;
   std::string api_key;  // empty: every staff route answers 503
+  notify::MessageLog* messages = nullptr;  // set: appointments show their texts, GET /messages lists them
 };
 
 /// Registers every staff route (documented in docs/openapi.yaml). `deps` referents must outlive

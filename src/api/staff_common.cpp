@@ -13,10 +13,11 @@ namespace bella::api {
 
 void add_staff_routes(http::Router& router, const StaffApiDeps& deps) {
   auto ctx = std::make_shared<staff::Context>(
-      staff::Context{deps.service, deps.repository, deps.calendar, deps.normalize_phone});
+      staff::Context{deps.service, deps.repository, deps.calendar, deps.normalize_phone, deps.messages});
   staff::add_appointment_routes(router, ctx, deps.api_key);
   staff::add_user_routes(router, ctx, deps.api_key);
   staff::add_availability_routes(router, ctx, deps.api_key);
+  staff::add_message_routes(router, ctx, deps.api_key);
 }
 
 }  // namespace bella::api
@@ -44,6 +45,22 @@ Json user_json(const User& u) {
           {"mobile", u.mobile},
           {"created_at", utc_iso(u.created_at)},
           {"updated_at", utc_iso(u.updated_at)}};
+}
+
+Json message_json(const notify::MessageRecord& m, const date::time_zone* zone) {
+  Json j{{"id", m.id},
+         {"appointment_id", m.appointment_id},
+         {"kind", m.kind},
+         {"status", m.status},
+         {"twilio_status", m.twilio_status ? Json(*m.twilio_status) : Json(nullptr)},
+         {"error_code", m.error_code ? Json(*m.error_code) : Json(nullptr)},
+         {"error", m.error ? Json(*m.error) : Json(nullptr)},
+         {"attempts", m.attempts},
+         {"due_at", utc_iso(m.due_at)},
+         {"due_at_local", local_iso(m.due_at, zone)},
+         {"sent_at", m.sent_at ? Json(utc_iso(*m.sent_at)) : Json(nullptr)},
+         {"updated_at", utc_iso(m.updated_at)}};
+  return j;
 }
 
 Json booking_json(const booking::Booking& b, const date::time_zone* zone) {

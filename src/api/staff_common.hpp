@@ -40,6 +40,8 @@ std::optional<std::int64_t> parse_id(std::string_view s);
 
 Json user_json(const User& u);
 Json booking_json(const booking::Booking& b, const date::time_zone* zone);
+/// A text as staff see it: kind, status, times, error code; never the number or the words.
+Json message_json(const notify::MessageRecord& m, const date::time_zone* zone);
 Json slot_json(TimePoint start, std::chrono::minutes duration, const date::time_zone* zone);
 
 /// Collects per-field validation errors for one 422 response.
@@ -91,6 +93,7 @@ struct Context {
   booking::BookingRepository& repo;
   const calendar::BusinessCalendar& calendar;
   PhoneNormalizer normalize_phone;
+  notify::MessageLog* messages = nullptr;  // texts sent for appointments; null: none recorded
   [[nodiscard]] const date::time_zone* zone() const;
 };
 
@@ -102,6 +105,7 @@ http::Handler guarded(const std::string& api_key, std::shared_ptr<Context> ctx, 
 // Route groups (one .cpp each).
 void add_appointment_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
 void add_user_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
+void add_message_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
 void add_availability_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
 
 }  // namespace bella::api::staff

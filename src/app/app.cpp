@@ -31,6 +31,12 @@
 #include "store/redis_client.hpp"
 #include "store/redis_store.hpp"
 #include "twilio/routes.hpp"
+#include "notify/pg_outbox.hpp"
+#include "notify/sender.hpp"
+#include "notify/settings.hpp"
+#include "notify/sms_routes.hpp"
+#include "notify/text_planner.hpp"
+#include "notify/twilio_messages.hpp"
 
 namespace bella::app {
 namespace {
@@ -44,6 +50,26 @@ class NoBookings final : public call::Bookings {
     co_return call::BookFailed{};
   }
 };
+
+notify::Settings texts_settings(const Config& cfg) {
+  std::string base = cfg.public_base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  notify::Settings s;
+  s.account_sid = cfg.twilio_account_sid;
+  s.auth_token = cfg.twilio_auth_token;
+  s.api_key_sid = cfg.twilio_api_key_sid;
+  s.api_key_secret = cfg.twilio_api_key_secret;
+  s.from = cfg.sms_from;
+  s.messaging_service_sid = cfg.twilio_messaging_service_sid;
+  s.api_base_url = cfg.twilio_api_base_url;
+  s.status_callback_url = base.empty() ? std::string() : base + "/twilio/sms/status";
+  s.clinic_name = cfg.clinic_name;
+  s.clinic_phone = cfg.clinic_phone;
+  s.reminder_lead = std::chrono::minutes(cfg.sms_reminder_lead_minutes);
+  s.poll_interval = cfg.sms_poll_interval;
+  s.retry.first_delay = cfg.sms_retry_base;
+  return s;
+}
 
 }  // namespace
 
@@ -66,6 +92,12 @@ int run(const Config& cfg) {
   std::unique_ptr<db::PgPool> pg;
   std::unique_ptr<db::PgBookingRepository> repository;
   std::unique_ptr<booking::BookingService> bookings;
+  // Texts to patients: the planner decides them inside each booking change's transaction.
+  const notify::Settings texts = texts_settings(cfg);
+  std::unique_ptr<notify::TextPlanner> text_planner;
+  std::unique_ptr<notify::PgOutbox> outbox;
+  std::unique_ptr<notify::TwilioMessages> twilio_messages;
+  std::unique_ptr<notify::OutboxSender> text_sender;
   // A migration that fails stops start-up. PostgreSQL being unreachable does not: the task serves
   // (/readyz says why it is not ready) and retries the migrations until they are applied.
   std::atomic<bool> migrated{cfg.database_url.empty()};
@@ -102,12 +134,23 @@ int run(const Config& cfg) {
                                                       .size = cfg.db_pool_size,
                                                       .statement_timeout = cfg.db_statement_timeout,
                                                       .connect_timeout = std::chrono::seconds(2)});
-    repository = std::make_unique<db::PgBookingRepository>(*pg);
+    if (texts.enabled()) {
+      text_planner = std::make_unique<notify::TextPlanner>(
+          notify::PlannerSettings{.clinic_name = texts.clinic_name,
+                                  .clinic_phone = texts.clinic_phone,
+                                  .reminder_lead = texts.reminder_lead,
+                                  .zone = cfg.business_tz},
+          *clock);
+    }
+    repository = std::make_unique<db::PgBookingRepository>(*pg, text_planner.get());
+    outbox = std::make_unique<notify::PgOutbox>(*pg);
     bookings = std::make_unique<booking::BookingService>(*repository, calendar, *clock,
                                                          std::chrono::minutes(cfg.appointment_minutes));
   } else {
     spdlog::warn("DATABASE_URL is not set: bookings are unavailable");
   }
+  spdlog::info("texts enabled={} sender={}", texts.enabled() && pg,
+               texts.messaging_service_sid.empty() ? "from" : "messaging_service");
 
   // --- sessions: Redis with a memory fallback, or memory alone ----------------------------------
   store::MemorySessionStore memory;
@@ -180,7 +223,8 @@ int run(const Config& cfg) {
                                                     .repository = *repository,
                                                     .calendar = calendar,
                                                     .normalize_phone = understand::normalize_phone,
-                                                    .api_key = cfg.api_key});
+                                                    .api_key = cfg.api_key,
+                                                    .messages = outbox.get()});
   }
   twilio::add_twilio_routes(router, calls,
                             twilio::WebhookSettings{.voice = voice,
@@ -188,6 +232,15 @@ int run(const Config& cfg) {
                                                             .trusted_proxy = cfg.trusted_proxy},
                                                     .auth_token = cfg.twilio_auth_token,
                                                     .front_desk_number = cfg.front_desk_number});
+
+  if (outbox) {
+    notify::add_sms_routes(router, *outbox,
+                           notify::SmsRouteSettings{.url = {.public_base_url = cfg.public_base_url,
+                                                            .trusted_proxy = cfg.trusted_proxy},
+                                                    .auth_token = cfg.twilio_auth_token,
+                                                    .clinic_name = texts.clinic_name,
+                                                    .clinic_phone = texts.clinic_phone});
+  }
 
   // --- serve ------------------------------------------------------------------------------------
   http::Server server(ioc, router,
@@ -198,6 +251,11 @@ int run(const Config& cfg) {
   const auto port = server.listen(cfg.host, cfg.port);
   server.start();
   spdlog::info("listening host={} port={} threads={}", cfg.host, port, threads);
+  if (outbox && texts.enabled()) {
+    twilio_messages = std::make_unique<notify::TwilioMessages>(texts);
+    text_sender = std::make_unique<notify::OutboxSender>(ioc.get_executor(), *outbox, *twilio_messages, *clock, texts);
+    text_sender->start();
+  }
 
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   std::function<void(error_code, int)> on_signal;
@@ -212,10 +270,15 @@ int run(const Config& cfg) {
     draining = true;
     spdlog::info("signal {}: draining drain_timeout_ms={}", sig, cfg.drain_timeout.count());
     server.drain(cfg.drain_timeout, [&] {
-      // Background loops end with their clients; then the io_context runs out of work.
-      if (fallback) fallback->stop();
-      if (redis) redis->stop();
-      ioc.stop();
+      // Background loops end with their clients; then the io_context runs out of work. The texts
+      // sender first records the text it has in hand.
+      std::function<void()> finish = [&fallback, &redis, &ioc] {
+        if (fallback) fallback->stop();
+        if (redis) redis->stop();
+        ioc.stop();
+      };
+      if (text_sender) text_sender->stop(finish);
+      else finish();
     });
     signals.async_wait(on_signal);
   };
@@ -226,6 +289,7 @@ int run(const Config& cfg) {
   ioc.run();
   for (auto& t : workers) t.join();
   openai.stop();
+  if (twilio_messages) twilio_messages->stop();
   if (pg) pg->stop();
   spdlog::info("stopped");
   return 0;

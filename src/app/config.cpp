@@ -265,6 +265,36 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
     if (!e164) throw ConfigError("FRONT_DESK_NUMBER", "'" + n + "' is not an E.164 number like +14035550100");
   }
 
+  env.str("TWILIO_API_KEY_SID", c.twilio_api_key_sid);
+  env.str("TWILIO_API_KEY_SECRET", c.twilio_api_key_secret);
+  if (c.twilio_api_key_sid.empty() != c.twilio_api_key_secret.empty())
+    throw ConfigError(c.twilio_api_key_sid.empty() ? "TWILIO_API_KEY_SID" : "TWILIO_API_KEY_SECRET",
+                      "TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together");
+  env.str("TWILIO_MESSAGING_SERVICE_SID", c.twilio_messaging_service_sid);
+  if (!c.twilio_messaging_service_sid.empty() && c.twilio_messaging_service_sid.rfind("MG", 0) != 0)
+    throw ConfigError("TWILIO_MESSAGING_SERVICE_SID", "must start with MG");
+  env.str("SMS_FROM", c.sms_from);
+  if (!c.sms_from.empty()) {
+    const auto& n = c.sms_from;
+    const bool e164 = n.size() >= 9 && n.size() <= 16 && n[0] == '+' &&
+                      n.find_first_not_of("0123456789", 1) == std::string::npos;
+    if (!e164) throw ConfigError("SMS_FROM", "'" + n + "' is not an E.164 number like +15875550100");
+  }
+  env.http_url("TWILIO_API_BASE_URL", c.twilio_api_base_url);
+  env.str("CLINIC_NAME", c.clinic_name);
+  if (c.clinic_name.empty() || c.clinic_name.size() > 60) throw ConfigError("CLINIC_NAME", "must be 1 to 60 characters");
+  env.str("CLINIC_PHONE", c.clinic_phone);
+  if (c.clinic_phone.empty()) c.clinic_phone = c.front_desk_number;
+  env.integer("SMS_REMINDER_LEAD_MINUTES", c.sms_reminder_lead_minutes, 1, 30 * 1440);
+  env.duration("SMS_POLL_INTERVAL_MS", c.sms_poll_interval, 50, 10'000);
+  env.duration("SMS_RETRY_BASE_MS", c.sms_retry_base, 50, 5'000);
+  if (!c.twilio_account_sid.empty() && (!c.sms_from.empty() || !c.twilio_messaging_service_sid.empty())) {
+    if (c.twilio_auth_token.empty() && c.twilio_api_key_sid.empty())
+      throw ConfigError("TWILIO_AUTH_TOKEN", "texts need TWILIO_AUTH_TOKEN or TWILIO_API_KEY_SID/TWILIO_API_KEY_SECRET");
+    if (c.clinic_phone.empty())
+      throw ConfigError("CLINIC_PHONE", "texts tell patients which number to call: set CLINIC_PHONE (or FRONT_DESK_NUMBER)");
+  }
+
   env.str("OPENAI_API_KEY", c.openai_api_key);
   env.http_url("OPENAI_BASE_URL", c.openai_base_url);
   env.str("OPENAI_MODEL", c.openai_model);

@@ -62,6 +62,18 @@ struct Config {
   bool trusted_proxy = false;
   std::string front_desk_number;
 
+  // Texts to patients (Twilio Messaging): on when TWILIO_ACCOUNT_SID and a sender are set
+  std::string twilio_api_key_sid;                           // with its secret: Basic auth instead of the auth token
+  std::string twilio_api_key_secret;
+  std::string twilio_messaging_service_sid;                 // sender: a Messaging Service, or...
+  std::string sms_from;                                     // ...an E.164 number
+  std::string twilio_api_base_url = "https://api.twilio.com";
+  std::string clinic_name = "The clinic";
+  std::string clinic_phone;                                 // default: FRONT_DESK_NUMBER
+  int sms_reminder_lead_minutes = 1440;
+  std::chrono::milliseconds sms_poll_interval{2'000};
+  std::chrono::milliseconds sms_retry_base{4'000};          // first retry after 50-100 % of this
+
   // LLM fallback
   std::string openai_api_key;                               // empty: fallback off
   std::string openai_base_url = "https://api.openai.com/v1";

@@ -174,6 +174,45 @@ std::string give_up(bool transferring) {
   return "I'm sorry, I'm having trouble understanding. Please call back later, or contact the clinic directly. Goodbye.";
 }
 
+std::string text_when(date::local_seconds t) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  date::year_month_day d{date::floor<date::days>(t)};
+  date::weekday wd{date::sys_days{d}};
+  return fmt::format("{} {} {}, {}", kDays[wd.c_encoding()], kMon[static_cast<unsigned>(d.month()) - 1],
+                     static_cast<unsigned>(d.day()), clock(t));
+}
+
+std::string text_confirmation(std::string_view clinic, date::local_seconds start, std::string_view clinic_phone) {
+  return fmt::format("{}: your appointment is booked for {}. To change or cancel, call {}.", clinic, text_when(start),
+                     clinic_phone);
+}
+
+std::string text_rescheduled(std::string_view clinic, date::local_seconds start, std::string_view clinic_phone) {
+  return fmt::format("{}: your appointment has moved to {}. To change or cancel, call {}.", clinic, text_when(start),
+                     clinic_phone);
+}
+
+std::string text_cancelled(std::string_view clinic, date::local_seconds start, std::string_view clinic_phone) {
+  return fmt::format("{}: your appointment on {} is cancelled. To book again, call {}.", clinic, text_when(start),
+                     clinic_phone);
+}
+
+std::string text_reminder(std::string_view clinic, date::local_seconds start, std::string_view clinic_phone) {
+  return fmt::format("{}: reminder of your appointment on {}. To change or cancel, call {}.", clinic,
+                     text_when(start), clinic_phone);
+}
+
+std::string text_help(std::string_view clinic, std::string_view clinic_phone) {
+  return fmt::format("{}: for appointments call {}. Reply STOP to stop texts, START to resume.", clinic, clinic_phone);
+}
+
+std::string text_unread_reply(std::string_view clinic, std::string_view clinic_phone) {
+  return fmt::format("{}: replies to this number are not read. To book, change or cancel, call {}.", clinic,
+                     clinic_phone);
+}
+
 std::string hints_for_name() { return "my name is, this is, it's, spelled"; }
 std::string hints_for_phone() { return "area code, oh, double, triple, this number, the number I'm calling from"; }
 std::string hints_for_time() {

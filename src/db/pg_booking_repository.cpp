@@ -73,9 +73,30 @@ int day_key(TimePoint t) { return static_cast<int>(t.time_since_epoch().count() 
 
 const std::string kBookingJoin = "appointments a JOIN users u ON u.id = a.user_id ";
 
+// Queues the change's texts in `tx` (the change's own transaction). A repeated key is a no-op.
+void queue_texts(pqxx::work& tx, const booking::ChangeTexts& texts, const booking::BookingChange& change, int revision) {
+  for (const auto& t : texts.texts_for(change)) {
+    const auto drop = opt_num(t.drop_after ? std::optional<long long>(secs(*t.drop_after)) : std::nullopt);
+    tx.exec_prepared("msg_queue", change.after.appointment.id, t.kind, revision, t.to, t.body, secs(t.due),
+                     nullable(drop));
+  }
+}
+
 }  // namespace
 
-PgBookingRepository::PgBookingRepository(PgPool& pool) : pool_(pool) {
+PgBookingRepository::PgBookingRepository(PgPool& pool, const booking::ChangeTexts* texts)
+    : pool_(pool), texts_(texts) {
+  pool_.prepare("msg_queue",
+                "INSERT INTO messages (appointment_id, kind, revision, to_number, body, due_at, next_attempt_at,"
+                " drop_after) VALUES ($1, $2, $3, $4, $5, to_timestamp($6::bigint), to_timestamp($6::bigint),"
+                " to_timestamp($7::bigint)) ON CONFLICT ON CONSTRAINT messages_once DO NOTHING");
+  pool_.prepare("msg_drop_reminders",
+                "UPDATE messages SET status = 'dropped', last_error = 'superseded', updated_at = now()"
+                " WHERE appointment_id = $1 AND kind = 'reminder' AND status = 'pending'");
+  pool_.prepare("appt_before",
+                "SELECT floor(extract(epoch FROM starts_at_utc))::bigint, status FROM appointments WHERE id = $1"
+                " FOR UPDATE");
+  pool_.prepare("appt_bump_revision", "UPDATE appointments SET revision = revision + 1 WHERE id = $1 RETURNING revision");
   pool_.prepare("user_by_mobile", user_select("WHERE u.mobile = $1"));
   pool_.prepare("user_by_id", user_select("WHERE u.id = $1"));
   // Always touches the row so that RETURNING yields it; updated_at moves only on a real change.
@@ -206,8 +227,10 @@ Task<Result<Booking>> PgBookingRepository::book(const booking::NewAppointment& n
       tx.exec_prepared("appt_lock_day", day_key(n.starts_at_utc));
       auto r = tx.exec_prepared1("appt_insert", n.user_id, secs(n.starts_at_utc), static_cast<int>(n.duration.count()),
                                  nullable(n.call_sid), nullable(n.notes));
+      auto made = booking_from(r);
+      if (texts_) queue_texts(tx, *texts_, booking::BookingChange{.kind = booking::ChangeKind::booked, .after = made}, 1);
       tx.commit();
-      return booking_from(r);
+      return made;
     } catch (const pqxx::sql_error& e) {
       // Racing inserts on one range can wait on each other's exclusion-index entries; PostgreSQL
       // then aborts one with a deadlock. Retrying settles it: the winner has committed by then.
@@ -268,11 +291,33 @@ Task<Result<Booking>> PgBookingRepository::update_appointment(std::int64_t id, c
         auto row = tx.exec_prepared("appt_start", id);
         if (!row.empty()) tx.exec_prepared("appt_lock_day", day_key(epoch(row[0][0])));
       }
+      // The state before the change decides which texts it sends (a repeated cancel sends none).
+      std::optional<std::pair<long long, std::string>> before;
+      if (texts_) {
+        auto row = tx.exec_prepared("appt_before", id);
+        if (!row.empty()) before.emplace(row[0][0].as<long long>(), row[0][1].as<std::string>());
+      }
       auto r = tx.exec_prepared("appt_update", id, nullable(start), nullable(minutes), nullable(status),
                                 nullable(p.notes));
-      tx.commit();
       if (r.empty()) return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
-      return booking_from(r[0]);
+      auto changed = booking_from(r[0]);
+      if (texts_ && before) {
+        const auto& a = changed.appointment;
+        const bool was_scheduled = before->second == "scheduled";
+        const bool is_scheduled = a.status == AppointmentStatus::scheduled;
+        std::optional<booking::ChangeKind> kind;
+        if (was_scheduled && a.status == AppointmentStatus::cancelled) kind = booking::ChangeKind::cancelled;
+        else if (!was_scheduled && is_scheduled) kind = booking::ChangeKind::booked;
+        else if (is_scheduled && secs(a.starts_at_utc) != before->first) kind = booking::ChangeKind::rescheduled;
+        // Cancelled, moved, completed, no-show: the old reminder must not go out.
+        if (kind || (was_scheduled && !is_scheduled)) tx.exec_prepared("msg_drop_reminders", id);
+        if (kind) {
+          const int revision = tx.exec_prepared1("appt_bump_revision", id)[0].as<int>();
+          queue_texts(tx, *texts_, booking::BookingChange{.kind = *kind, .after = changed}, revision);
+        }
+      }
+      tx.commit();
+      return changed;
     } catch (const pqxx::sql_error& e) {
       if ((is(e, "40P01") || is(e, "40001")) && attempt < kRaceRetries) continue;
       if (is(e, "23P01")) return Error{Errc::conflict, "the time overlaps another appointment"};

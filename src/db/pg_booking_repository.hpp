@@ -1,5 +1,6 @@
 // PgBookingRepository: BookingRepository on PostgreSQL through PgPool (prepared statements).
 #pragma once
+#include "bella/booking/change_texts.hpp"
 #include "bella/booking/repository.hpp"
 #include "db/pg_pool.hpp"
 
@@ -11,8 +12,10 @@ namespace bella::db {
 /// Thread-safe (all state lives in PostgreSQL and the thread-safe pool).
 class PgBookingRepository final : public booking::BookingRepository {
  public:
-  /// Registers its prepared statements with `pool`; construct before serving traffic.
-  explicit PgBookingRepository(PgPool& pool);
+  /// Registers its prepared statements with `pool`; construct before serving traffic. With
+  /// `texts`, every booking, move and cancel also queues its texts (table `messages`) in the same
+  /// transaction, keyed by (appointment, kind, revision), and drops the superseded reminders.
+  explicit PgBookingRepository(PgPool& pool, const booking::ChangeTexts* texts = nullptr);
 
   Task<Result<User>> find_or_create_user(const std::string& full_name, const PhoneE164& mobile) override;
   Task<std::optional<User>> find_user_by_mobile(const PhoneE164& mobile) override;
@@ -30,6 +33,7 @@ class PgBookingRepository final : public booking::BookingRepository {
 
  private:
   PgPool& pool_;
+  const booking::ChangeTexts* texts_;
 };
 
 }  // namespace bella::db

@@ -6,8 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "llm/curl_multi_loop.hpp"
 #include "llm/openai_wire.hpp"
+#include "net/curl_multi_loop.hpp"
 #include "obs/metrics.hpp"
 
 namespace bella::llm {
@@ -51,10 +51,10 @@ struct OpenAiClient::Call {
   Clock::time_point started{};
   std::mutex mutex;
   bool completed = false;
-  std::optional<detail::CurlResult> result;  // still empty after completion: the deadline won
+  std::optional<net::CurlResult> result;  // still empty after completion: the deadline won
   std::function<void()> resume;
 
-  void complete(std::optional<detail::CurlResult> r) {
+  void complete(std::optional<net::CurlResult> r) {
     std::function<void()> h;
     {
       std::lock_guard lock(mutex);
@@ -101,7 +101,7 @@ OpenAiClient::OpenAiClient(OpenAiSettings settings)
                [](BreakerState s) { breaker_gauge().set(static_cast<double>(static_cast<int>(s))); }) {
   if (!enabled_) return;  // no key: the fallback is off and nothing else changes
   breaker_gauge().set(0);
-  loop_ = std::make_unique<detail::CurlMultiLoop>();
+  loop_ = std::make_unique<net::CurlMultiLoop>();
 }
 
 OpenAiClient::~OpenAiClient() { stop(); }
@@ -139,12 +139,12 @@ std::shared_ptr<OpenAiClient::Call> OpenAiClient::start(const LlmRequest& reques
   }
 
   auto call = std::make_shared<Call>(ex);
-  detail::CurlPost post;
+  net::CurlPost post;
   post.url = url_;
   post.body = build_request(request, settings_.model).dump();
   post.headers = {"Content-Type: application/json", "Authorization: Bearer " + settings_.api_key};
   post.timeout = deadline;
-  post.done = [this, call](detail::CurlResult r) {
+  post.done = [this, call](net::CurlResult r) {
     // Runs on the curl thread; the slot is free once curl has let go of the transfer.
     in_flight_.fetch_sub(1);
     call->complete(std::move(r));
@@ -170,7 +170,7 @@ std::optional<json> OpenAiClient::conclude(Field field, std::chrono::millisecond
   const double seconds = std::chrono::duration<double>(Clock::now() - call.started).count();
   latency_seconds().observe({{"field", std::string(field_name(field))}}, seconds);
 
-  std::optional<detail::CurlResult> result;
+  std::optional<net::CurlResult> result;
   {
     std::lock_guard lock(call.mutex);
     result = std::move(call.result);

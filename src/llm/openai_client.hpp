@@ -8,11 +8,11 @@
 #include "bella/llm/llm_client.hpp"
 #include "llm/circuit_breaker.hpp"
 
-namespace bella::llm {
-
-namespace detail {
+namespace bella::net {
 class CurlMultiLoop;
 }
+
+namespace bella::llm {
 
 struct OpenAiSettings {
   std::string api_key;                            // empty: the fallback is off, no thread, no I/O
@@ -56,7 +56,7 @@ class OpenAiClient final : public LlmClient {
   std::string url_;
   CircuitBreaker breaker_;
   std::atomic<unsigned> in_flight_{0};
-  std::unique_ptr<detail::CurlMultiLoop> loop_;
+  std::unique_ptr<net::CurlMultiLoop> loop_;
 };
 
 }  // namespace bella::llm

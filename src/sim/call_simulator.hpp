@@ -13,9 +13,6 @@
 
 namespace bella::twilio {
 
-/// application/x-www-form-urlencoded as Twilio sends it: '+' for spaces, %XX (upper case) for
-/// every byte but A-Z a-z 0-9 - _ . ~
-std::string form_encode(const Params& params);
 
 /// `prefix` + 32 lower-case hex digits from two 64-bit values, e.g. make_sid("CA", hi, lo).
 std::string make_sid(std::string_view prefix, std::uint64_t hi, std::uint64_t lo);

@@ -43,19 +43,10 @@ std::optional<int> turn_from_query(std::string_view target) {
   return std::nullopt;
 }
 
-http::Response twiml_response(const http::Request& req, std::string body) {
-  return http::make_response(req, http::Status::ok, std::move(body), kTwimlContentType);
-}
-
 /// Checks the signature; on failure returns the 403 to send.
 std::optional<http::Response> refuse_unsigned(const http::Request& req, const Params& form,
                                               const WebhookSettings& settings) {
-  if (settings.auth_token.empty()) return std::nullopt;
-  const auto header = req.find("X-Twilio-Signature");
-  const std::string_view signature = header == req.end() ? std::string_view{} : header->value();
-  if (validate(settings.auth_token, public_url(settings.url, req), form, signature)) return std::nullopt;
-  spdlog::warn("twilio signature rejected path={} present={}", http::target_path(req.target()), !signature.empty());
-  return http::problem(req, http::Status::forbidden, "Forbidden", "Invalid or missing X-Twilio-Signature.");
+  return refuse_unsigned(req, form, settings.url, settings.auth_token);
 }
 
 struct Parsed {
@@ -88,6 +79,20 @@ Parsed parse(const http::Request& req, const WebhookSettings& settings) {
 }
 
 }  // namespace
+
+http::Response twiml_response(const http::Request& req, std::string body) {
+  return http::make_response(req, http::Status::ok, std::move(body), kTwimlContentType);
+}
+
+std::optional<http::Response> refuse_unsigned(const http::Request& req, const Params& form,
+                                              const PublicUrlSettings& url, const std::string& auth_token) {
+  if (auth_token.empty()) return std::nullopt;
+  const auto header = req.find("X-Twilio-Signature");
+  const std::string_view signature = header == req.end() ? std::string_view{} : header->value();
+  if (validate(auth_token, public_url(url, req), form, signature)) return std::nullopt;
+  spdlog::warn("twilio signature rejected path={} present={}", http::target_path(req.target()), !signature.empty());
+  return http::problem(req, http::Status::forbidden, "Forbidden", "Invalid or missing X-Twilio-Signature.");
+}
 
 std::string render_reply(const call::Reply& reply, int next_turn, const WebhookSettings& settings) {
   Twiml doc(settings.voice);

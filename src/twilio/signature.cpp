@@ -193,4 +193,31 @@ bool verify_request(const PublicUrlSettings& settings, std::string_view auth_tok
   return validate(auth_token, url, form, signature);
 }
 
+std::string form_encode(const Params& params) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  auto encode = [&](std::string_view s) {
+    for (char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+          c == '.' || c == '~') {
+        out += ch;
+      } else if (c == ' ') {
+        out += '+';
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 0x0F];
+      }
+    }
+  };
+  for (const auto& [name, value] : params) {
+    if (!out.empty()) out += '&';
+    encode(name);
+    out += '=';
+    encode(value);
+  }
+  return out;
+}
+
 }  // namespace bella::twilio

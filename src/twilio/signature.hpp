@@ -13,6 +13,10 @@ namespace bella::twilio {
 /// Decoded form parameters, in request order; a name may repeat.
 using Params = std::vector<std::pair<std::string, std::string>>;
 
+/// application/x-www-form-urlencoded as Twilio sends it: '+' for spaces, %XX (upper case) for
+/// every byte but A-Z a-z 0-9 - _ . ~
+std::string form_encode(const Params& params);
+
 /// Base64(HMAC-SHA1(auth_token, url + name/value pairs)). Names are sorted byte-wise; a repeated
 /// name contributes each of its distinct values in sorted order (as twilio-python/-node/-php do).
 /// Signs `url` exactly as given: callers pick the port form.

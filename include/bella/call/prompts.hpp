@@ -41,6 +41,19 @@ std::string booked(std::string_view first, date::local_seconds start);
 std::string booking_failed();
 std::string give_up(bool transferring);
 
+// Texts (SMS) to patients. Each fits in one 160-character GSM-7 segment for a clinic name and
+// phone of ordinary length; plain ASCII only (no curly quotes, which would force UCS-2).
+/// "Tue Mar 5, 10 AM": the short form of a local time, for texts.
+std::string text_when(date::local_seconds t);
+std::string text_confirmation(std::string_view clinic, date::local_seconds start, std::string_view clinic_phone);
+std::string text_rescheduled(std::string_view clinic, date::local_seconds start, std::string_view clinic_phone);
+std::string text_cancelled(std::string_view clinic, date::local_seconds start, std::string_view clinic_phone);
+std::string text_reminder(std::string_view clinic, date::local_seconds start, std::string_view clinic_phone);
+/// The answer to HELP.
+std::string text_help(std::string_view clinic, std::string_view clinic_phone);
+/// The answer to any other reply: this number does not read texts.
+std::string text_unread_reply(std::string_view clinic, std::string_view clinic_phone);
+
 std::string hints_for_name();
 std::string hints_for_phone();
 std::string hints_for_time();

@@ -1,5 +1,5 @@
 // The curl_multi loop thread: adds queued transfers, drives them with curl_multi_poll, reports results.
-#include "llm/curl_multi_loop.hpp"
+#include "net/curl_multi_loop.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -7,10 +7,10 @@
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
-namespace bella::llm::detail {
+namespace bella::net {
 namespace {
 
-// Replies from a chat completion are a few hundred bytes; anything huge is not an answer.
+// Replies (chat completions, Twilio message resources) are a few KB; anything huge is not an answer.
 constexpr std::size_t kMaxResponseBytes = 1 << 20;
 
 std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user) {
@@ -126,7 +126,7 @@ void CurlMultiLoop::run() {
         continue;
       }
       for (const auto& h : t->post.headers) t->headers = curl_slist_append(t->headers, h.c_str());
-      // A small JSON body: no "Expect: 100-continue" round trip.
+      // A small body: no "Expect: 100-continue" round trip.
       t->headers = curl_slist_append(t->headers, "Expect:");
       CURL* e = t->easy;
       const long timeout_ms = std::max<long>(1, static_cast<long>(t->post.timeout.count()));
@@ -143,7 +143,7 @@ void CurlMultiLoop::run() {
       curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
       // Signals are not thread-safe; the threaded resolver keeps DNS off this loop anyway.
       curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-      // Never send caller speech to an unverified peer.
+      // Never send caller speech or patient texts to an unverified peer.
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
       curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -194,4 +194,4 @@ void CurlMultiLoop::run() {
   running_.clear();
 }
 
-}  // namespace bella::llm::detail
+}  // namespace bella::net

@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace bella::llm::detail {
+namespace bella::net {
 
 struct CurlResult {
   int curl_code = 0;      // CURLcode; 0 is CURLE_OK
@@ -62,4 +62,4 @@ class CurlMultiLoop {
   std::thread thread_;
 };
 
-}  // namespace bella::llm::detail
+}  // namespace bella::net
