@@ -185,7 +185,9 @@ void Server::drain(std::chrono::milliseconds deadline, std::function<void()> don
   for (auto& c : live) {
     asio::post(c->stream.get_executor(), [c] {
       c->closing = true;
-      if (!c->busy) c->stream.socket().cancel();
+      // The connection may have closed itself meanwhile: never the throwing overload here.
+      error_code ignored;
+      if (!c->busy) c->stream.socket().cancel(ignored);
     });
   }
   drain_timer_ = std::make_unique<asio::steady_timer>(ioc_, deadline);
@@ -198,7 +200,12 @@ void Server::drain(std::chrono::milliseconds deadline, std::function<void()> don
         if (auto c = weak.lock()) stragglers.push_back(std::move(c));
     }
     if (!stragglers.empty()) spdlog::warn("drain deadline passed with {} connection(s) open; closing", stragglers.size());
-    for (auto& c : stragglers) asio::post(c->stream.get_executor(), [c] { c->stream.socket().cancel(); });
+    for (auto& c : stragglers) {
+      asio::post(c->stream.get_executor(), [c] {
+        error_code ignored;
+        c->stream.socket().cancel(ignored);
+      });
+    }
     std::function<void()> d;
     {
       std::lock_guard lock(mutex_);
