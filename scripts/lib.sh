@@ -10,6 +10,7 @@ BELLA_PACKAGES=(
   libphonenumber-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql redis-server tzdata ca-certificates openssl curl procps iproute2 python3 python3-yaml
+  chromium
 )
 
 say() { printf '\033[1m[bella]\033[0m %s\n' "$*" >&2; }
@@ -27,11 +28,25 @@ ensure_packages() {
   for p in "${BELLA_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
+  # Node.js and npm run the staff page's browser test; Debian's nodejs + npm unless a node with
+  # npm is already there (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's).
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
       || die "apt-get install failed for: ${missing[*]}"
+  fi
+}
+
+# The browser test's npm packages (pinned in tests/browser/package-lock.json), installed when the
+# lockfile changed since the last install.
+ensure_browser_test_deps() {
+  local dir="$BELLA_ROOT/tests/browser"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.bella-lock"; then
+    say "installing the browser test's npm packages (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in tests/browser"
+    cp "$dir/package-lock.json" "$dir/node_modules/.bella-lock"
   fi
 }
 

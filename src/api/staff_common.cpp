@@ -30,10 +30,12 @@ std::optional<TimePoint> parse_iso8601(std::string_view text) { return staff::pa
 
 void add_staff_routes(http::Router& router, const StaffApiDeps& deps) {
   auto ctx = std::make_shared<staff::Context>(
-      staff::Context{deps.service, deps.repository, deps.calendar, deps.normalize_phone ? deps.normalize_phone : normalize_phone_ca});
+      staff::Context{deps.service, deps.repository, deps.calendar, deps.normalize_phone ? deps.normalize_phone : normalize_phone_ca,
+                     deps.browser_sessions});
   staff::add_appointment_routes(router, ctx, deps.api_key);
   staff::add_user_routes(router, ctx, deps.api_key);
   staff::add_availability_routes(router, ctx, deps.api_key);
+  staff::add_schedule_routes(router, ctx, deps.api_key);
 }
 
 }  // namespace bella::api
@@ -43,9 +45,9 @@ namespace bella::api::staff {
 const date::time_zone* Context::zone() const { return calendar.zone(); }
 
 http::Handler guarded(const std::string& api_key, std::shared_ptr<Context> ctx, StaffHandler fn) {
-  return require_api_key(api_key, [ctx = std::move(ctx), fn](const Request& req, RequestContext& rc) {
-    return fn(req, rc, *ctx);
-  });
+  const auto* sessions = ctx->browser_sessions;
+  return require_api_key(
+      api_key, [ctx = std::move(ctx), fn](const Request& req, RequestContext& rc) { return fn(req, rc, *ctx); }, sessions);
 }
 
 std::string utc_iso(TimePoint t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }

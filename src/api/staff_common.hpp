@@ -13,6 +13,7 @@
 #include <date/tz.h>
 #include <nlohmann/json.hpp>
 
+#include "bella/api/auth.hpp"
 #include "bella/api/staff.hpp"
 #include "bella/http/message.hpp"
 
@@ -93,6 +94,7 @@ struct Context {
   booking::BookingRepository& repo;
   const calendar::BusinessCalendar& calendar;
   PhoneNormalizer normalize_phone;
+  const BrowserSessions* browser_sessions = nullptr;
   [[nodiscard]] const date::time_zone* zone() const;
 };
 
@@ -105,5 +107,6 @@ http::Handler guarded(const std::string& api_key, std::shared_ptr<Context> ctx, 
 void add_appointment_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
 void add_user_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
 void add_availability_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
+void add_schedule_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
 
 }  // namespace bella::api::staff

@@ -237,6 +237,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv) {
   env.duration("LLM_BREAKER_COOLDOWN_MS", c.llm_breaker_cooldown, 100, 3'600'000);
 
   env.str("API_KEY", c.api_key);
+  env.duration("STAFF_SESSION_HOURS", c.staff_session_hours, 1, 24 * 30);
 
   env.str("BUSINESS_TZ", c.business_tz);
   try {

@@ -15,6 +15,8 @@ class BusinessCalendar;
 
 namespace bella::api {
 
+class BrowserSessions;
+
 /// "any common format" -> E.164, or nullopt when it is not a valid phone number.
 using PhoneNormalizer = std::function<std::optional<std::string>(std::string_view)>;
 
@@ -24,6 +26,8 @@ struct StaffApiDeps {
   const calendar::BusinessCalendar& calendar;
   PhoneNormalizer normalize_phone;
   std::string api_key;  // empty: every staff route answers 503
+  /// The staff page's cookie sessions, accepted besides X-API-Key (null: X-API-Key only).
+  const BrowserSessions* browser_sessions = nullptr;
 };
 
 /// Registers every staff route (documented in docs/openapi.yaml). `deps` referents must outlive

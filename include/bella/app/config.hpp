@@ -73,6 +73,7 @@ struct Config {
 
   // Staff API
   std::string api_key;                                      // empty: API disabled (503)
+  std::chrono::hours staff_session_hours{12};               // staff page sign-in lifetime
 
   // Clinic
   std::string business_tz = "America/Edmonton";
