@@ -244,6 +244,33 @@ try {
     assert.equal(sql(`SELECT a.status FROM appointments a JOIN users u ON u.id = a.user_id WHERE u.full_name = 'Sarah Johnson'`), 'cancelled');
   });
 
+  await step('keyboard only: book with Enter and Tab, focus is visible, mark completed', async () => {
+    await row('10:30').getByRole('button', { name: /Book 10:30/ }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
+    await dialog.getByLabel('Full name').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'book-name');
+    await page.keyboard.type('Kim Nguyen');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'book-mobile');
+    await page.keyboard.type('403 555 0166');
+    await page.keyboard.press('Enter');
+    await card('Kim Nguyen').waitFor();
+    // Focus lands on the new appointment's first action, with a visible ring.
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      const st = getComputedStyle(el);
+      return { text: el.textContent, outline: st.outlineStyle, width: parseFloat(st.outlineWidth) };
+    });
+    assert.equal(focused.text, 'Reschedule');
+    assert.equal(focused.outline, 'solid');
+    assert.ok(focused.width >= 2, `outline ${focused.width}px`);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');  // "Mark completed"
+    await card('Kim Nguyen').getByText('Completed', { exact: true }).waitFor();
+    assert.equal(sql(`SELECT a.status FROM appointments a JOIN users u ON u.id = a.user_id WHERE u.full_name = 'Kim Nguyen'`), 'completed');
+  });
+
   await step('other days: next day, the date picker, a holiday, the week counts', async () => {
     await page.getByRole('button', { name: 'Next day →' }).click();
     await page.getByRole('heading', { name: 'Tuesday 5 March 2030' }).waitFor();
