@@ -1,6 +1,7 @@
 // Staff page routes: the embedded files under /staff/, and the session a browser signs in for.
 #include "web/routes.hpp"
 
+#include <atomic>
 #include <memory>
 
 #include <date/date.h>
@@ -82,14 +83,32 @@ Task<Response> handle_get_session(const Request& req, const StaffSessions& s) {
   co_return res;
 }
 
+// Wrong keys waiting out their delay in this process. Past the cap, sign-ins are answered 429 at
+// once, before the key is looked at, so guessing in parallel gains nothing from the delay.
+constexpr int kMaxWaitingSignIns = 16;
+std::atomic<int> waiting_sign_ins{0};
+
+struct Waiting {
+  Waiting() { ++waiting_sign_ins; }
+  ~Waiting() { --waiting_sign_ins; }
+  Waiting(const Waiting&) = delete;
+  Waiting& operator=(const Waiting&) = delete;
+};
+
 // POST /staff/session: the API key in, a signed session cookie out. A wrong key waits first.
 Task<Response> handle_sign_in(const Request& req, const StaffSessions& s, const WebSettings& settings) {
   if (!s.enabled()) {
     co_return http::problem(req, Status::service_unavailable, "Staff API Disabled",
                             "Sign-in is disabled because API_KEY is not configured.");
   }
+  if (waiting_sign_ins.load() >= kMaxWaitingSignIns) {
+    auto res = http::problem(req, Status::too_many_requests, "Too Many Sign-Ins", "Too many sign-in attempts; try again in a moment.");
+    res.set(http::Field::retry_after, "1");
+    co_return res;
+  }
   auto key = posted_key(req);
   if (!key || !s.key_matches(*key)) {
+    const Waiting waiting;
     asio::steady_timer timer(co_await asio::this_coro::executor);
     timer.expires_after(settings.wrong_key_delay);
     error_code ec;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "support/http_client.hpp"
 #include "support/pg_test_db.hpp"
@@ -114,6 +116,29 @@ TEST_F(StaffPage, SignInGivesAnHttpOnlyStrictCookieAndWritesNeedTheCsrfToken) {
   auto out = req("DELETE", "/staff/session", with_token);
   EXPECT_EQ(out.status, 204u);
   EXPECT_NE(out.header("set-cookie").find("bella_staff=; Path=/; Max-Age=0"), std::string::npos) << out.header("set-cookie");
+}
+
+TEST_F(StaffPage, GuessingInParallelIsCappedWhileWrongKeysWait) {
+  start();
+  constexpr int kGuesses = 40;
+  std::vector<unsigned> statuses(kGuesses, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kGuesses; ++i) {
+    threads.emplace_back([&, i] {
+      statuses[i] = http_request(server_->port(), "POST", "/staff/session", {}, R"({"api_key":"guess"})").status;
+    });
+  }
+  for (auto& t : threads) t.join();
+  int refused = 0, limited = 0;
+  for (auto st : statuses) {
+    EXPECT_TRUE(st == 401u || st == 429u) << st;
+    if (st == 401u) ++refused;
+    if (st == 429u) ++limited;
+  }
+  EXPECT_GT(limited, 0);  // 40 at once, at most 16 may wait out their second
+  EXPECT_GT(refused, 0);
+  // Once the wrong ones have waited, the right key gets in.
+  EXPECT_EQ(req("POST", "/staff/session", {}, nlohmann::json{{"api_key", kKey}}.dump()).status, 200u);
 }
 
 TEST_F(StaffPage, CookieIsSecureUnderHttpsAndLivesStaffSessionHours) {
