@@ -16,6 +16,8 @@ class BusinessCalendar;
 
 namespace bella::api {
 
+class BrowserSessions;
+
 /// "any common format" -> E.164, or nullopt when it is not a valid phone number
 /// (understand::normalize_phone: the same rules as for a number a caller types).
 using PhoneNormalizer = std::function<std::optional<std::string>(std::string_view)>;
@@ -27,6 +29,8 @@ struct StaffApiDeps {
   PhoneNormalizer normalize_phone;
   std::string api_key;  // empty: every staff route answers 503
   notify::MessageLog* messages = nullptr;  // set: appointments show their texts, GET /messages lists them
+  /// The staff page's cookie sessions, accepted besides X-API-Key (null: X-API-Key only).
+  const BrowserSessions* browser_sessions = nullptr;
 };
 
 /// Registers every staff route (documented in docs/openapi.yaml). `deps` referents must outlive

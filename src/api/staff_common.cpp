@@ -13,11 +13,13 @@ namespace bella::api {
 
 void add_staff_routes(http::Router& router, const StaffApiDeps& deps) {
   auto ctx = std::make_shared<staff::Context>(
-      staff::Context{deps.service, deps.repository, deps.calendar, deps.normalize_phone, deps.messages});
+      staff::Context{deps.service, deps.repository, deps.calendar, deps.normalize_phone, deps.messages,
+                     deps.browser_sessions});
   staff::add_appointment_routes(router, ctx, deps.api_key);
   staff::add_user_routes(router, ctx, deps.api_key);
   staff::add_availability_routes(router, ctx, deps.api_key);
   staff::add_message_routes(router, ctx, deps.api_key);
+  staff::add_schedule_routes(router, ctx, deps.api_key);
 }
 
 }  // namespace bella::api
@@ -27,9 +29,9 @@ namespace bella::api::staff {
 const date::time_zone* Context::zone() const { return calendar.zone(); }
 
 http::Handler guarded(const std::string& api_key, std::shared_ptr<Context> ctx, StaffHandler fn) {
-  return require_api_key(api_key, [ctx = std::move(ctx), fn](const Request& req, RequestContext& rc) {
-    return fn(req, rc, *ctx);
-  });
+  const auto* sessions = ctx->browser_sessions;
+  return require_api_key(
+      api_key, [ctx = std::move(ctx), fn](const Request& req, RequestContext& rc) { return fn(req, rc, *ctx); }, sessions);
 }
 
 std::optional<std::int64_t> parse_id(std::string_view s) {

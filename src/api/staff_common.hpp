@@ -13,6 +13,7 @@
 #include <date/tz.h>
 #include <nlohmann/json.hpp>
 
+#include "api/auth.hpp"
 #include "api/staff.hpp"
 #include "bella/core/iso8601.hpp"
 #include "bella/http/message.hpp"
@@ -94,6 +95,7 @@ struct Context {
   const calendar::BusinessCalendar& calendar;
   PhoneNormalizer normalize_phone;
   notify::MessageLog* messages = nullptr;  // texts sent for appointments; null: none recorded
+  const BrowserSessions* browser_sessions = nullptr;
   [[nodiscard]] const date::time_zone* zone() const;
 };
 
@@ -107,5 +109,6 @@ void add_appointment_routes(http::Router& router, const std::shared_ptr<Context>
 void add_user_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
 void add_message_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
 void add_availability_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
+void add_schedule_routes(http::Router& router, const std::shared_ptr<Context>& ctx, const std::string& api_key);
 
 }  // namespace bella::api::staff

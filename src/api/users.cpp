@@ -30,7 +30,7 @@ void read_user_fields(const Json& body, const Context& ctx, bool required, booki
   }
 }
 
-// GET /users: ordered by id, optional mobile filter, cursor pagination.
+// GET /users: ordered by id, optional mobile filter and name/phone search (q), cursor pagination.
 Task<Response> handle_list_users(const Request& req, RequestContext&, const Context& ctx) {
   const auto q = query_of(req);
   FieldErrors errors;
@@ -39,6 +39,10 @@ Task<Response> handle_list_users(const Request& req, RequestContext&, const Cont
   if (const auto* v = q.get("mobile")) {
     if (auto m = ctx.normalize_phone(*v)) filter.mobile = *m;
     else errors.add("mobile", "is not a valid phone number");
+  }
+  if (const auto* v = q.get("q")) {
+    if (v->size() > kMaxNameLength) errors.add("q", "must be at most 200 characters");
+    else if (!v->empty()) filter.search = *v;
   }
   if (const auto* v = q.get("cursor")) {
     if (auto c = decode_cursor("u", *v)) filter.after_id = c->first;

@@ -37,6 +37,8 @@
 #include "notify/sms_routes.hpp"
 #include "notify/text_planner.hpp"
 #include "notify/twilio_messages.hpp"
+#include "web/routes.hpp"
+#include "web/session.hpp"
 
 namespace bella::app {
 namespace {
@@ -218,13 +220,20 @@ int run(const Config& cfg) {
   }
   if (redis) health.probes.push_back({"redis", [r = redis](std::chrono::milliseconds d) { return r->ping(d); }});
   api::add_health_routes(router, std::move(health));
+  // The staff page: its cookie sessions are one more way through the staff-route guard.
+  const web::StaffSessions staff_sessions(web::SessionSettings{.api_key = cfg.api_key,
+                                                               .lifetime = cfg.staff_session_hours,
+                                                               .secure = cfg.public_base_url.starts_with("https://")},
+                                          *clock);
+  web::add_web_routes(router, staff_sessions, web::WebSettings{});
   if (bookings) {
     api::add_staff_routes(router, api::StaffApiDeps{.service = *bookings,
                                                     .repository = *repository,
                                                     .calendar = calendar,
                                                     .normalize_phone = understand::normalize_phone,
                                                     .api_key = cfg.api_key,
-                                                    .messages = outbox.get()});
+                                                    .messages = outbox.get(),
+                                                    .browser_sessions = &staff_sessions});
   }
   twilio::add_twilio_routes(router, calls,
                             twilio::WebhookSettings{.voice = voice,

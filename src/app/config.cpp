@@ -305,6 +305,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
   env.duration("LLM_BREAKER_COOLDOWN_MS", c.llm_breaker_cooldown, 100, 3'600'000);
 
   env.str("API_KEY", c.api_key);
+  env.duration("STAFF_SESSION_HOURS", c.staff_session_hours, 1, 24 * 30);
 
   std::string zone = "America/Edmonton";
   env.str("BUSINESS_TZ", zone);

@@ -85,6 +85,7 @@ struct Config {
 
   // Staff API
   std::string api_key;                                      // empty: API disabled (503)
+  std::chrono::hours staff_session_hours{12};               // staff page sign-in lifetime
 
   // Clinic
   const date::time_zone* business_tz = nullptr;              // BUSINESS_TZ (America/Edmonton)

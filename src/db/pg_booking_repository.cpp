@@ -111,6 +111,11 @@ PgBookingRepository::PgBookingRepository(PgPool& pool, const booking::ChangeText
                             " updated_at = now() WHERE u.id = $1 RETURNING ") + kUserCols);
   pool_.prepare("user_list", user_select("WHERE ($1::text IS NULL OR u.mobile = $1) AND u.id > $2::bigint"
                                          " ORDER BY u.id LIMIT $3::bigint"));
+  // Staff search: $4 is a LIKE pattern for the name (wildcards escaped by the caller), $5 one for the
+  // mobile's digits (NULL when the text has fewer than 3 digits).
+  pool_.prepare("user_search", user_select("WHERE ($1::text IS NULL OR u.mobile = $1) AND u.id > $2::bigint"
+                                           " AND (u.full_name ILIKE $4 OR ($5::text IS NOT NULL AND u.mobile LIKE $5))"
+                                           " ORDER BY u.id LIMIT $3::bigint"));
   pool_.prepare("appt_by_id", booking_select(kBookingJoin + "WHERE a.id = $1"));
   pool_.prepare("appt_by_call_sid", booking_select(kBookingJoin + "WHERE a.call_sid = $1"));
   pool_.prepare("appt_insert",
@@ -201,8 +206,23 @@ Task<Result<User>> PgBookingRepository::update_user(std::int64_t id, const booki
 Task<std::vector<User>> PgBookingRepository::list_users(const booking::UserFilter& filter) {
   co_return co_await pool_.run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    auto r = tx.exec_prepared("user_list", nullable(filter.mobile), filter.after_id.value_or(0),
-                              static_cast<long long>(filter.limit));
+    pqxx::result r;
+    if (filter.search) {
+      std::string name = "%", digits;
+      for (char ch : *filter.search) {
+        if (ch == '%' || ch == '_' || ch == '\\') name.push_back('\\');
+        name.push_back(ch);
+        if (ch >= '0' && ch <= '9') digits.push_back(ch);
+      }
+      name.push_back('%');
+      std::optional<std::string> mobile;
+      if (digits.size() >= 3) mobile = "%" + digits + "%";
+      r = tx.exec_prepared("user_search", nullable(filter.mobile), filter.after_id.value_or(0),
+                           static_cast<long long>(filter.limit), name, nullable(mobile));
+    } else {
+      r = tx.exec_prepared("user_list", nullable(filter.mobile), filter.after_id.value_or(0),
+                           static_cast<long long>(filter.limit));
+    }
     std::vector<User> out;
     out.reserve(r.size());
     for (const auto& row : r) out.push_back(user_from(row));

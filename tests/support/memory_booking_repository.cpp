@@ -2,12 +2,28 @@
 #include "memory_booking_repository.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "db/pg_pool.hpp"
 
 namespace bella::testing {
 
 using booking::Booking;
+
+namespace {
+// The SQL's rule: name contains the text (ASCII case-insensitive), or the mobile contains its 3+ digits.
+bool matches_search(const User& u, const std::string& text) {
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  if (lower(u.full_name).find(lower(text)) != std::string::npos) return true;
+  std::string digits;
+  for (char c : text)
+    if (c >= '0' && c <= '9') digits.push_back(c);
+  return digits.size() >= 3 && u.mobile.find(digits) != std::string::npos;
+}
+}  // namespace
 
 TimePoint MemoryBookingRepository::now() const {
   return clock_ ? std::chrono::floor<std::chrono::seconds>(clock_->now()) : TimePoint{};
@@ -117,6 +133,7 @@ Task<std::vector<User>> MemoryBookingRepository::list_users(const booking::UserF
   for (const auto& u : users_) {
     if (filter.mobile && u.mobile != *filter.mobile) continue;
     if (filter.after_id && u.id <= *filter.after_id) continue;
+    if (filter.search && !matches_search(u, *filter.search)) continue;
     if (out.size() >= filter.limit) break;
     out.push_back(u);
   }

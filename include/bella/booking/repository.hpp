@@ -60,6 +60,8 @@ struct AppointmentPatch {
 
 struct UserFilter {
   std::optional<PhoneE164> mobile;
+  /// Name contains this (case-insensitive), or, when it holds 3+ digits, the mobile contains them.
+  std::optional<std::string> search;
   std::optional<std::int64_t> after_id;         // keyset: id > after_id, ordered by id
   std::size_t limit = 50;
 };
