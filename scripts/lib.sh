@@ -10,6 +10,7 @@ BELLA_PACKAGES=(
   libphonenumber-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev libxml2-dev
   postgresql redis-server tzdata ca-certificates openssl curl procps iproute2 python3 python3-yaml
+  chromium
 )
 
 say() { printf '\033[1m[bella]\033[0m %s\n' "$*" >&2; }
@@ -27,6 +28,9 @@ ensure_packages() {
   for p in "${BELLA_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
+  # Node.js and npm run the staff page's browser test; Debian's nodejs + npm unless a node with
+  # npm is already there (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's).
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -35,11 +39,26 @@ ensure_packages() {
   fi
 }
 
+# The browser test's npm packages (pinned in tests/browser/package-lock.json), installed when the
+# lockfile changed since the last install.
+ensure_browser_test_deps() {
+  local dir="$BELLA_ROOT/tests/browser"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.bella-lock"; then
+    say "installing the browser test's npm packages (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in tests/browser"
+    cp "$dir/package-lock.json" "$dir/node_modules/.bella-lock"
+  fi
+}
+
 # build DIR [cmake args...]: configure once, then incremental ninja.
 build() {
   local dir=$1; shift
   local launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Paths relative to the checkout (and -ffile-prefix-map in CMake): a second clone on the same
+  # machine reuses the cache. PCH-using files are cached only with these sloppiness settings.
+  export CCACHE_BASEDIR="$BELLA_ROOT"
+  export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
   if [ ! -f "$dir/build.ninja" ]; then
     cmake -S "$BELLA_ROOT" -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null || die "cmake configure failed"
   fi
