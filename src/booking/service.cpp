@@ -1,7 +1,6 @@
 // BookingService: hours, holidays and "not in the past" checks, then the repository's race-proof insert.
 #include "bella/booking/service.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include "bella/calendar/calendar.hpp"
 #include "bella/obs/log.hpp"
@@ -87,15 +86,17 @@ Task<BookOutcome> BookingService::book(const BookRequest& request) {
     out.error = booked.error();
     if (booked.error().code == Errc::conflict) out.suggestions = co_await nearest_free(request.start, duration, kSuggestions);
     bookings_counter().inc({{"outcome", booked.error().code == Errc::conflict ? "conflict" : "error"}});
-    spdlog::info("booking refused reason={} mobile={}", booked.error().message, obs::redact_phone(request.mobile));
+    obs::info("booking refused", {{"reason", booked.error().message}, {"mobile", obs::redact_phone(request.mobile)}});
     co_return out;
   }
   out.appointment = booked->appointment;
   out.user = booked->user;
   out.replayed = booked->replayed;
   bookings_counter().inc({{"outcome", out.replayed ? "replayed" : "booked"}});
-  spdlog::info("booked appointment_id={} user_id={} replayed={} mobile={}", out.appointment->id, out.user->id,
-               out.replayed, obs::redact_phone(request.mobile));
+  obs::info("booked", {{"appointment_id", out.appointment->id},
+                       {"user_id", out.user->id},
+                       {"replayed", out.replayed},
+                       {"mobile", obs::redact_phone(request.mobile)}});
   co_return out;
 }
 
