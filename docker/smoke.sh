@@ -20,14 +20,17 @@ done
 project="bella-smoke-$(date +%s)-$$"
 export BELLA_IMAGE=${BELLA_IMAGE:-bella:smoke}
 export POSTGRES_USER=bella POSTGRES_DB=bella
-export POSTGRES_PASSWORD=$(openssl rand -hex 16)
-export API_KEY=$(openssl rand -hex 16)
-export TWILIO_AUTH_TOKEN=$(openssl rand -hex 16)
-export TWILIO_ACCOUNT_SID="AC$(openssl rand -hex 16)"
+POSTGRES_PASSWORD=$(openssl rand -hex 16)
+API_KEY=$(openssl rand -hex 16)
+TWILIO_AUTH_TOKEN=$(openssl rand -hex 16)
+TWILIO_ACCOUNT_SID="AC$(openssl rand -hex 16)"
+METRICS_TOKEN=$(openssl rand -hex 16)
+export POSTGRES_PASSWORD API_KEY TWILIO_AUTH_TOKEN TWILIO_ACCOUNT_SID METRICS_TOKEN
 # The URL Twilio would call (an ALB's, say). Signatures are computed over it, not over the
 # loopback port curl really talks to, exactly as behind a load balancer.
 export PUBLIC_BASE_URL=https://bella-smoke.example.com
-export BELLA_HOST_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BELLA_HOST_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export BELLA_HOST_PORT
 export BUSINESS_TZ=${BUSINESS_TZ:-America/Edmonton}
 export LOG_FORMAT=json LOG_LEVEL=info OPENAI_API_KEY=
 base="http://127.0.0.1:$BELLA_HOST_PORT"
@@ -74,7 +77,8 @@ done
 [ -n "$ready" ] || { curl -sS --max-time 2 "$base/readyz" || true; fail "/readyz never answered 200"; }
 cat /tmp/"$project".ready; echo; rm -f /tmp/"$project".ready
 curl -fsS "$base/healthz" >/dev/null || fail "/healthz"
-curl -fsS "$base/metrics" | grep -q '^# TYPE ' || fail "/metrics is not Prometheus text"
+curl -fsS -H "Authorization: Bearer $METRICS_TOKEN" "$base/metrics" | grep -q '^# TYPE ' \
+  || fail "/metrics is not Prometheus text"
 echo "readyz, healthz and metrics OK"
 
 # --- one signed booking call ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ BELLA_PACKAGES=(
   libphonenumber-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev libxml2-dev
   postgresql redis-server tzdata ca-certificates openssl curl procps iproute2 python3 python3-yaml
-  chromium
+  chromium yamllint shellcheck
 )
 
 say() { printf '\033[1m[bella]\033[0m %s\n' "$*" >&2; }
@@ -39,9 +39,30 @@ ensure_packages() {
   fi
 }
 
+# Node.js and npm for docs/ (redocly lint, the API reference page, the response validator). Not
+# in BELLA_PACKAGES: a machine with another Node.js (e.g. NodeSource's, which bundles npm) keeps it.
+ensure_node() {
+  if command -v node >/dev/null && command -v npm >/dev/null; then return; fi
+  say "installing Debian packages: nodejs npm"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null \
+    || die "apt-get install failed for: nodejs npm"
+}
+
+# docs/node_modules from docs/package-lock.json (pinned @redocly/cli, ajv), once per lockfile.
+ensure_docs_tools() {
+  ensure_node
+  local stamp="$BELLA_ROOT/docs/node_modules/.bella-lock"
+  if [ -f "$stamp" ] && cmp -s "$stamp" "$BELLA_ROOT/docs/package-lock.json"; then return; fi
+  say "installing docs tools (npm ci in docs/)"
+  (cd "$BELLA_ROOT/docs" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in docs/"
+  cp "$BELLA_ROOT/docs/package-lock.json" "$stamp"
+}
+
 # The browser test's npm packages (pinned in tests/browser/package-lock.json), installed when the
 # lockfile changed since the last install.
 ensure_browser_test_deps() {
+  ensure_node
   local dir="$BELLA_ROOT/tests/browser"
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.bella-lock"; then
     say "installing the browser test's npm packages (npm ci)"

@@ -1,5 +1,4 @@
 // Staff routes for /appointments: list (filters, cursor), get, book, reschedule/update, cancel.
-#include <spdlog/spdlog.h>
 
 #include "api/staff_common.hpp"
 #include "bella/calendar/calendar.hpp"
@@ -227,7 +226,7 @@ Task<Response> handle_delete_appointment(const Request& req, RequestContext& rc,
   if (!id) co_return not_found(req, "The appointment");
   auto cancelled = co_await ctx.service.cancel(*id);
   if (!cancelled) co_return not_found(req, "The appointment");
-  spdlog::info("appointment cancelled appointment_id={}", *id);
+  obs::info("appointment cancelled", {{"appointment_id", *id}});
   co_return http::json_response(req, Status::ok, booking_json(*cancelled, ctx.zone()));
 }
 

@@ -1,4 +1,5 @@
-// GET /healthz (liveness, no I/O), GET /readyz (each configured dependency answers), GET /metrics.
+// GET /healthz (liveness, no I/O), GET /readyz (each configured dependency answers), GET /metrics,
+// GET /version. Detail (which dependency failed and why, every metric) is for the operator only.
 #pragma once
 #include <chrono>
 #include <functional>
@@ -20,7 +21,14 @@ struct ReadinessProbe {
 struct HealthDeps {
   std::vector<ReadinessProbe> probes;
   std::chrono::milliseconds probe_deadline{1000};
+  /// Operator credentials: `Authorization: Bearer <metrics_token>` or `X-API-Key: <api_key>`.
+  /// With neither configured, /metrics answers 503 and /readyz gives its status only.
+  std::string metrics_token;
+  std::string api_key;
 };
+
+/// True when the request carries one of the operator credentials (constant-time compares).
+bool operator_authorized(const http::Request& req, const std::string& metrics_token, const std::string& api_key);
 
 void add_health_routes(http::Router& router, HealthDeps deps);
 

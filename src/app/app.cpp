@@ -9,13 +9,15 @@
 #include <thread>
 
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 #include "api/health.hpp"
 #include "api/staff.hpp"
 #include "bella/calendar/calendar.hpp"
+#include "bella/core/version.hpp"
 #include "bella/http/router.hpp"
 #include "bella/llm/llm_client.hpp"
+#include "obs/metrics.hpp"
+#include "obs/process_metrics.hpp"
 #include "bella/understand/extract.hpp"
 #include "booking/call_bookings.hpp"
 #include "booking/service.hpp"
@@ -77,6 +79,8 @@ notify::Settings texts_settings(const Config& cfg) {
 
 int run(const Config& cfg) {
   obs::setup_logging(cfg.log_format, cfg.log_level);
+  // Every documented metric exists (at zero) from start-up, before the code that moves it runs.
+  obs::register_metrics();
   const unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context ioc(static_cast<int>(threads));
 
@@ -84,7 +88,7 @@ int run(const Config& cfg) {
   std::unique_ptr<Clock> clock;
   if (cfg.fake_now) {
     clock = std::make_unique<OffsetClock>(*cfg.fake_now);
-    spdlog::warn("BELLA_FAKE_NOW is set: the clock is shifted (tests only)");
+    obs::warn("BELLA_FAKE_NOW is set: the clock is shifted (tests only)");
   } else {
     clock = std::make_unique<SystemClock>();
   }
@@ -109,7 +113,7 @@ int run(const Config& cfg) {
       db::migrate(cfg.database_url, cfg.migrations_dir);
       migrated = true;
     } catch (const Unavailable& e) {
-      spdlog::error("PostgreSQL unreachable at start-up; retrying migrations in the background error=\"{}\"", e.what());
+      obs::error("PostgreSQL unreachable at start-up; retrying migrations in the background", {{"error", e.what()}});
       migrator = std::jthread([&cfg, &migrated](std::stop_token stop) {
         std::mutex m;
         std::condition_variable_any wake;
@@ -124,7 +128,7 @@ int run(const Config& cfg) {
           } catch (const Unavailable&) {
             // still unreachable: try again
           } catch (const std::exception& failure) {
-            spdlog::critical("migrations failed error=\"{}\"", failure.what());
+            obs::critical("migrations failed", {{"error", failure.what()}});
             std::_Exit(1);
           }
         }
@@ -149,10 +153,10 @@ int run(const Config& cfg) {
     bookings = std::make_unique<booking::BookingService>(*repository, calendar, *clock,
                                                          std::chrono::minutes(cfg.appointment_minutes));
   } else {
-    spdlog::warn("DATABASE_URL is not set: bookings are unavailable");
+    obs::warn("DATABASE_URL is not set: bookings are unavailable");
   }
-  spdlog::info("texts enabled={} sender={}", texts.enabled() && pg,
-               texts.messaging_service_sid.empty() ? "from" : "messaging_service");
+  obs::info("texts", {{"enabled", texts.enabled() && pg != nullptr},
+                      {"sender", texts.messaging_service_sid.empty() ? "from" : "messaging_service"}});
 
   // --- sessions: Redis with a memory fallback, or memory alone ----------------------------------
   store::MemorySessionStore memory;
@@ -174,7 +178,8 @@ int run(const Config& cfg) {
     fallback->start(ioc.get_executor());
     sessions = fallback.get();
   } else {
-    spdlog::warn("REDIS_URL is not set: call sessions live in this process's memory only");
+    obs::warn("REDIS_URL is not set: call sessions live in this process's memory only");
+    obs::registry().gauge("bella_session_store_backend", "").set({{"backend", "memory"}}, 1);
   }
 
   // --- LLM fallback (off without OPENAI_API_KEY: no thread, no I/O) -----------------------------
@@ -185,7 +190,7 @@ int run(const Config& cfg) {
                                                .breaker = {.failure_threshold = cfg.llm_breaker_failures,
                                                            .cooldown = cfg.llm_breaker_cooldown}});
   llm::LlmClient& llm = openai;
-  spdlog::info("llm fallback enabled={} model={}", openai.enabled(), cfg.openai_model);
+  obs::info("llm fallback", {{"enabled", openai.enabled()}, {"model", cfg.openai_model}});
 
   // --- the phone line ---------------------------------------------------------------------------
   NoBookings no_bookings;
@@ -206,11 +211,14 @@ int run(const Config& cfg) {
                                     .timeout = cfg.twilio_gather_timeout,
                                     .profanity_filter = cfg.twilio_profanity_filter,
                                     .enhanced = cfg.twilio_enhanced};
-  if (cfg.twilio_auth_token.empty()) spdlog::warn("TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked");
+  if (cfg.twilio_auth_token.empty()) obs::warn("TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked");
 
   // --- routes -----------------------------------------------------------------------------------
   http::Router router;
-  api::HealthDeps health{.probes = {}, .probe_deadline = cfg.ready_timeout};
+  api::HealthDeps health{.probes = {},
+                         .probe_deadline = cfg.ready_timeout,
+                         .metrics_token = cfg.metrics_token,
+                         .api_key = cfg.api_key};
   if (pg) health.probes.push_back({"postgres", [p = pg.get()](std::chrono::milliseconds d) { return p->ping(d); }});
   if (pg) {
     health.probes.push_back({"migrations", [&migrated](std::chrono::milliseconds) -> Task<std::optional<std::string>> {
@@ -256,10 +264,11 @@ int run(const Config& cfg) {
                       http::ServerLimits{.max_connections = cfg.max_connections,
                                          .max_body_bytes = cfg.max_body_bytes,
                                          .max_header_bytes = cfg.max_header_bytes,
-                                         .read_timeout = cfg.read_timeout});
+                                         .read_timeout = cfg.read_timeout,
+                                         .keepalive_timeout = cfg.keepalive_timeout});
   const auto port = server.listen(cfg.host, cfg.port);
   server.start();
-  spdlog::info("listening host={} port={} threads={}", cfg.host, port, threads);
+  obs::info("listening", {{"host", cfg.host}, {"port", port}, {"threads", threads}, {"version", std::string(version())}, {"commit", std::string(commit())}});
   if (outbox && texts.enabled()) {
     twilio_messages = std::make_unique<notify::TwilioMessages>(texts);
     text_sender = std::make_unique<notify::OutboxSender>(ioc.get_executor(), *outbox, *twilio_messages, *clock, texts);
@@ -272,12 +281,12 @@ int run(const Config& cfg) {
   on_signal = [&](error_code ec, int sig) {
     if (ec) return;
     if (draining) {
-      spdlog::warn("second signal {}: stopping now", sig);
+      obs::warn("second signal: stopping now", {{"signal", sig}});
       ioc.stop();
       return;
     }
     draining = true;
-    spdlog::info("signal {}: draining drain_timeout_ms={}", sig, cfg.drain_timeout.count());
+    obs::info("draining", {{"signal", sig}, {"drain_timeout_ms", cfg.drain_timeout.count()}});
     server.drain(cfg.drain_timeout, [&] {
       // Background loops end with their clients; then the io_context runs out of work. The texts
       // sender first records the text it has in hand.
@@ -300,7 +309,7 @@ int run(const Config& cfg) {
   openai.stop();
   if (twilio_messages) twilio_messages->stop();
   if (pg) pg->stop();
-  spdlog::info("stopped");
+  obs::info("stopped");
   return 0;
 }
 

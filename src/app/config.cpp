@@ -15,6 +15,7 @@
 
 #include "bella/calendar/calendar.hpp"
 #include "bella/core/iso8601.hpp"
+#include "obs/log.hpp"
 
 namespace bella::app {
 namespace {
@@ -137,6 +138,35 @@ class Env {
   const std::function<const char*(const char*)>& getenv_;
 };
 
+/// A URL's error message that can be printed: quoted fragments of the URL (libpq quotes the token
+/// it choked on, which may be part of the password) are dropped, the password itself is masked,
+/// and the URL is shown with its password masked.
+std::string printable_url_error(std::string message, const std::string& url, bool bare_userinfo_is_secret) {
+  std::string out;
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    const char q = message[i];
+    if (q == '"' || q == '\'') {
+      auto end = message.find(q, i + 1);
+      if (end != std::string::npos) {
+        out += "\"…\"";
+        i = end;
+        continue;
+      }
+    }
+    out.push_back(q);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  std::string shown = obs::mask_url_password(url);
+  if (bare_userinfo_is_secret && shown == url) {
+    // redis://secret@host: the whole userinfo is the password.
+    const auto scheme = url.find("://");
+    const auto at = url.rfind('@');
+    if (scheme != std::string::npos && at != std::string::npos && at > scheme + 3)
+      shown = url.substr(0, scheme + 3) + "***" + url.substr(at);
+  }
+  return out + " in " + shown;
+}
+
 void check_database_url(const std::string& url) {
   if (url.empty()) return;
   const bool uri = url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
@@ -155,11 +185,12 @@ void check_database_url(const std::string& url) {
   }
   if (opts) PQconninfoFree(opts);
   if (!message.empty() && opts) {
-    throw ConfigError("DATABASE_URL", message);
+    throw ConfigError("DATABASE_URL", printable_url_error(message, url, false));
   }
   if (!opts || !uri) {
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    throw ConfigError("DATABASE_URL", message.empty() ? "must be a postgres:// or postgresql:// URL" : message);
+    throw ConfigError("DATABASE_URL", printable_url_error(
+                                          message.empty() ? "must be a postgres:// or postgresql:// URL" : message, url,
+                                          false));
   }
 }
 
@@ -212,6 +243,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
   env.integer("MAX_CONNECTIONS", c.max_connections, 1, 1'000'000);
   env.integer("MAX_BODY_BYTES", c.max_body_bytes, 1024, 64 * 1024 * 1024);
   env.duration("READ_TIMEOUT_MS", c.read_timeout, 100, 600'000);
+  env.duration("KEEPALIVE_TIMEOUT_MS", c.keepalive_timeout, 100, 3'600'000);
   env.duration("DRAIN_TIMEOUT_MS", c.drain_timeout, 0, 600'000);
   env.duration("READY_TIMEOUT_MS", c.ready_timeout, 10, 60'000);
 
@@ -225,7 +257,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
     try {
       c.redis = parse_redis_url(*url);
     } catch (const std::invalid_argument& e) {
-      throw ConfigError("REDIS_URL", e.what());
+      throw ConfigError("REDIS_URL", printable_url_error(e.what(), *url, true));
     }
   }
   env.duration("REDIS_TIMEOUT_MS", c.redis_timeout, 10, 60'000);
@@ -331,6 +363,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
   env.integer("APPOINTMENT_MINUTES", c.appointment_minutes, 5, 480);
   env.duration("SESSION_TTL_SECONDS", c.session_ttl, 60, 86'400);
 
+  env.str("METRICS_TOKEN", c.metrics_token);
   env.oneof("LOG_LEVEL", c.log_level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
   env.oneof("LOG_FORMAT", c.log_format, {"json", "text"});
   if (auto v = env.raw("BELLA_FAKE_NOW"); v && !v->empty()) {

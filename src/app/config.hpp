@@ -33,7 +33,8 @@ struct Config {
   std::size_t max_connections = 1024;
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::milliseconds read_timeout{10'000};           // whole request, and keep-alive idle
+  std::chrono::milliseconds read_timeout{10'000};           // whole request, once its first byte is in
+  std::chrono::milliseconds keepalive_timeout{75'000};      // idle keep-alive; above the ALB's 60 s
   std::chrono::milliseconds drain_timeout{20'000};          // below ECS's 30 s stop timeout
   std::chrono::milliseconds ready_timeout{1'000};           // each /readyz probe
 
@@ -95,6 +96,7 @@ struct Config {
   std::chrono::seconds session_ttl{900};
 
   // Observability
+  std::string metrics_token;                                // Bearer token for /metrics and /readyz detail
   std::string log_level = "info";
   std::string log_format = "json";
 

@@ -1,7 +1,6 @@
 // BookingService: hours, holidays and "not in the past" checks, then the repository's race-proof insert.
 #include "booking/service.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include "bella/calendar/calendar.hpp"
 #include "obs/log.hpp"
@@ -82,12 +81,14 @@ Task<Result<Booking>> BookingService::book(const BookRequest& request) {
     const bool conflict = refused.code == Errc::conflict;
     if (conflict) refused.alternatives = co_await nearest_free(request.start, duration, kSuggestions);
     bookings_counter().inc({{"outcome", conflict ? "conflict" : "error"}});
-    spdlog::info("booking refused reason={} mobile={}", refused.message, obs::redact_phone(request.mobile));
+    obs::info("booking refused", {{"reason", refused.message}, {"mobile", obs::redact_phone(request.mobile)}});
     co_return refused;
   }
   bookings_counter().inc({{"outcome", booked->replayed ? "replayed" : "booked"}});
-  spdlog::info("booked appointment_id={} user_id={} replayed={} mobile={}", booked->appointment.id, booked->user.id,
-               booked->replayed, obs::redact_phone(request.mobile));
+  obs::info("booked", {{"appointment_id", booked->appointment.id},
+                       {"user_id", booked->user.id},
+                       {"replayed", booked->replayed},
+                       {"mobile", obs::redact_phone(request.mobile)}});
   co_return booked;
 }
 

@@ -2,7 +2,6 @@
 // answered from the stored reply of that turn; the turn is claimed (SET NX) before it is acted on.
 #include "call/turn.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include "bella/understand/extract.hpp"
 #include "llm/validate.hpp"
@@ -124,7 +123,7 @@ Task<std::optional<ConversationState>> CallHandler::load(const std::string& call
   try {
     co_return state_from_json(nlohmann::json::parse(*raw));
   } catch (const std::exception& e) {
-    spdlog::warn("discarding unreadable session call_sid={} error={}", call_sid, e.what());
+    obs::warn("discarding unreadable session", {{"call_sid", call_sid}, {"error", e.what()}});
     co_return std::nullopt;
   }
 }
@@ -166,14 +165,15 @@ Task<std::string> CallHandler::start(const TurnInput& input, const Render& rende
         known_name = co_await bookings_.name_for_mobile(*caller_id);
       } catch (const std::exception& e) {
         // Not knowing the caller only costs the shortcut; the call goes on.
-        spdlog::warn("returning-caller lookup failed error={}", e.what());
+        obs::warn("returning-caller lookup failed", {{"error", e.what()}});
       }
     }
     Turn t = start_call(input.call_sid, caller_id, known_name, settings_.appointment_minutes, context(now));
     co_await save(t.state);
     metrics().started.inc();
-    spdlog::info("call started call_sid={} from={} returning={}", input.call_sid, obs::redact_phone(input.from),
-                 t.state.returning);
+    obs::info("call started", {{"call_sid", input.call_sid},
+                               {"from", obs::redact_phone(input.from)},
+                               {"returning", t.state.returning}});
     std::string twiml = render(t.reply, t.state.turn + 1);
     co_await sessions_.save(key, twiml, settings_.session_ttl);
     co_return twiml;
@@ -191,12 +191,13 @@ Task<std::string> CallHandler::collect(const TurnInput& input, const Render& ren
     // No turn number in the URL: no replay protection is possible, but the call goes on.
     auto state = co_await load(input.call_sid);
     turn = (state ? state->turn : 0) + 1;
+    obs::annotate("turn", turn);
   }
   const auto key = turn_key(input.call_sid, turn);
   if (!co_await sessions_.claim(key, std::string(kPending), settings_.session_ttl)) {
     if (auto replay = co_await wait_for_reply(key)) {
       metrics().replays.inc();
-      spdlog::info("turn replayed call_sid={} turn={}", input.call_sid, turn);
+      obs::info("turn replayed", {{"call_sid", input.call_sid}, {"turn", turn}});
       co_return *replay;
     }
     // The first copy is still running (or failed): re-ask without advancing anything.
@@ -257,8 +258,11 @@ Task<std::string> CallHandler::claimed_turn(const TurnInput& input, int turn, co
   if (t.state.step == Step::ended && state.step != Step::ended) metrics().abandoned.inc();
   if (t.state.step == Step::booked && state.step != Step::booked) metrics().booked.inc();
   co_await save(t.state);
-  spdlog::info("turn call_sid={} turn={} step={} next={} speech={}", input.call_sid, turn, to_string(state.step),
-               to_string(t.state.step), obs::redact_speech(input.speech));
+  obs::info("turn", {{"call_sid", input.call_sid},
+                     {"turn", turn},
+                     {"step", to_string(state.step)},
+                     {"next", to_string(t.state.step)},
+                     {"speech_chars", input.speech.size()}});
   co_return render(t.reply, turn + 1);
 }
 
@@ -271,14 +275,14 @@ Task<Turn> CallHandler::run_effects(Turn t, SysSeconds now) {
         result = co_await bookings_.check(*check, now);
       } catch (const std::exception& e) {
         // Cannot look: carry on optimistically; the booking itself is the real guard.
-        spdlog::warn("slot check failed call_sid={} error={}", t.state.call_sid, e.what());
+        obs::warn("slot check failed", {{"call_sid", t.state.call_sid}, {"error", e.what()}});
         result = SlotFree{};
       }
     } else if (const auto* book = std::get_if<Book>(&*t.effect)) {
       try {
         result = co_await bookings_.book(*book, t.state.call_sid, now);
       } catch (const std::exception& e) {
-        spdlog::error("booking failed call_sid={} error={}", t.state.call_sid, e.what());
+        obs::error("booking failed", {{"call_sid", t.state.call_sid}, {"error", e.what()}});
         result = BookFailed{};
       }
     }

@@ -2,6 +2,8 @@
 #include "db/migrate.hpp"
 
 #include "db/pg_pool.hpp"
+#include "obs/log.hpp"
+#include "db/pg_pool.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -10,7 +12,6 @@
 #include <stdexcept>
 
 #include <pqxx/pqxx>
-#include <spdlog/spdlog.h>
 
 namespace bella::db {
 namespace {
@@ -70,8 +71,8 @@ std::vector<std::string> migrate(const std::string& database_url, const std::fil
   } catch (const pqxx::sql_error& e) {
     throw std::runtime_error(std::string("migrations failed: ") + e.what());
   }
-  for (const auto& v : applied_now) spdlog::info("migration applied version={}", v);
-  if (applied_now.empty()) spdlog::info("migrations up to date count={}", files.size());
+  for (const auto& v : applied_now) obs::info("migration applied", {{"version", v}});
+  if (applied_now.empty()) obs::info("migrations up to date", {{"count", files.size()}});
   return applied_now;
 }
 

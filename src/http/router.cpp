@@ -1,11 +1,14 @@
 // Route matching, the single catch that turns exceptions into problem responses, and the access log.
 #include "bella/http/router.hpp"
 
+#include "obs/log.hpp"
+
 #include <random>
 
-#include <spdlog/spdlog.h>
 
 #include "obs/metrics.hpp"
+#include "obs/metrics.hpp"
+#include "obs/process_metrics.hpp"
 
 namespace bella::http {
 namespace {
@@ -31,7 +34,7 @@ struct HttpMetrics {
                                                    "HTTP requests by route, method and status");
   obs::Histogram& latency = obs::registry().histogram(
       "bella_http_request_duration_seconds", "HTTP request latency by route",
-      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
+      obs::kHttpLatencyBounds);
 };
 
 HttpMetrics& http_metrics() {
@@ -71,6 +74,10 @@ std::vector<std::pair<std::string, std::string>> Router::routes() const {
 Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
   const auto started = std::chrono::steady_clock::now();
   if (ctx.request_id.empty()) ctx.request_id = request_id_for(req);
+  // Every line logged while this request is handled carries its id, whichever room logs it.
+  const auto executor = co_await asio::this_coro::executor;
+  obs::LogFields bound = {{"request_id", ctx.request_id}};
+  const std::uint64_t log_binding = obs::bind_request(executor, std::move(bound));
   const std::string_view path = target_path(req.target());
   const Route* found = nullptr;
   std::string allow;
@@ -111,13 +118,13 @@ Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
     } catch (const Unavailable& e) {
       // The one place a backend outage becomes HTTP: 503 with Retry-After, detail only in the log.
       unavailable = true;
-      spdlog::warn("{} {} unavailable: {} request_id={}", req.method_string(), path, e.what(), ctx.request_id);
+      obs::warn("request unavailable", {{"method", std::string(req.method_string())}, {"path", std::string(path)}, {"error", e.what()}});
     } catch (const std::exception& e) {
       failure = std::current_exception();
-      spdlog::error("{} {} failed: {} request_id={}", req.method_string(), path, e.what(), ctx.request_id);
+      obs::error("request failed", {{"method", std::string(req.method_string())}, {"path", std::string(path)}, {"error", e.what()}});
     } catch (...) {
       failure = std::current_exception();
-      spdlog::error("{} {} failed: unknown exception request_id={}", req.method_string(), path, ctx.request_id);
+      obs::error("request failed", {{"method", std::string(req.method_string())}, {"path", std::string(path)}, {"error", "unknown exception"}});
     }
     if (unavailable) {
       res = problem(req, Status::service_unavailable, "Service Unavailable",
@@ -134,12 +141,15 @@ Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
   const auto status = static_cast<unsigned>(res.result_int());
-  spdlog::info("request method={} path={} status={} duration_us={} request_id={}", req.method_string(),
-               found ? found->pattern : std::string(path), status, micros, ctx.request_id);
+  obs::info("request", {{"method", std::string(req.method_string())},
+                        {"path", found ? found->pattern : std::string(path)},
+                        {"status", status},
+                        {"duration_us", micros}});
   auto& m = http_metrics();
   m.requests.inc({{"route", route_label}, {"method", std::string(req.method_string())},
                   {"status", std::to_string(status)}});
   m.latency.observe({{"route", route_label}}, static_cast<double>(micros) / 1e6);
+  obs::unbind_request(log_binding);
   co_return res;
 }
 

@@ -2,9 +2,9 @@
 #include "http/server.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
+#include "obs/log.hpp"
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include "obs/metrics.hpp"
 
@@ -54,7 +54,7 @@ Task<void> Server::accept_loop() {
     tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
-      spdlog::warn("accept failed: {}", ec.message());
+      obs::warn("accept failed", {{"error", ec.message()}});
       // EMFILE and friends: back off briefly instead of spinning.
       asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(50));
       co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -71,7 +71,7 @@ Task<void> Server::accept_loop() {
       socket.write_some(asio::buffer(kBusy), ignored);
       socket.shutdown(tcp::socket::shutdown_both, ignored);
       socket.close(ignored);
-      spdlog::warn("connection refused: at max_connections={}", limits_.max_connections);
+      obs::warn("connection refused: at max_connections", {{"max_connections", limits_.max_connections}});
       continue;
     }
     std::shared_ptr<Connection> conn;
@@ -95,12 +95,23 @@ Task<void> Server::session(std::shared_ptr<Connection> conn) {
     if (!ec) remote = ep.address().to_string();
   }
   try {
+    bool kept_alive = false;
     while (!conn->closing) {
       beast::http::request_parser<beast::http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
       parser.body_limit(limits_.max_body_bytes);
-      conn->stream.expires_after(limits_.read_timeout);
       error_code ec;
+      if (kept_alive && buffer.size() == 0) {
+        // Idle between requests: wait up to the keep-alive time for the next request's first
+        // byte; only then does the (shorter) read deadline start.
+        conn->stream.expires_after(limits_.keepalive_timeout);
+        const std::size_t n =
+            co_await conn->stream.async_read_some(buffer.prepare(1024), asio::redirect_error(use_awaitable, ec));
+        if (ec) break;  // the client left, the idle time ran out, or drain closed the connection
+        buffer.commit(n);
+      }
+      kept_alive = true;
+      conn->stream.expires_after(limits_.read_timeout);
       co_await beast::http::async_read(conn->stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
       if (ec == beast::http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
           ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
@@ -128,8 +139,12 @@ Task<void> Server::session(std::shared_ptr<Connection> conn) {
         conn->busy = false;
       }
       if (close_after) {
-        spdlog::info("request method={} path={} status={} request_id=-", req.method_string(),
-                     target_path(req.target()), res.result_int());
+        const std::string request_id = request_id_for(req);
+        res.set("X-Request-Id", request_id);
+        obs::info("request", {{"request_id", request_id},
+                              {"method", std::string(req.method_string())},
+                              {"path", std::string(target_path(req.target()))},
+                              {"status", res.result_int()}});
       }
       const bool keep = !close_after && res.keep_alive() && !draining_ && !conn->closing;
       res.keep_alive(keep);
@@ -139,7 +154,7 @@ Task<void> Server::session(std::shared_ptr<Connection> conn) {
       if (ec || !keep) break;
     }
   } catch (const std::exception& e) {
-    spdlog::error("session error: {}", e.what());
+    obs::error("session error", {{"error", e.what()}});
   }
   error_code ignored;
   conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -199,7 +214,7 @@ void Server::drain(std::chrono::milliseconds deadline, std::function<void()> don
       for (auto& [id, weak] : conns_)
         if (auto c = weak.lock()) stragglers.push_back(std::move(c));
     }
-    if (!stragglers.empty()) spdlog::warn("drain deadline passed with {} connection(s) open; closing", stragglers.size());
+    if (!stragglers.empty()) obs::warn("drain deadline passed; closing open connections", {{"connections", stragglers.size()}});
     for (auto& c : stragglers) {
       asio::post(c->stream.get_executor(), [c] {
         error_code ignored;

@@ -18,8 +18,13 @@ struct ServerLimits {
   std::size_t max_connections = 1024;
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
-  /// Deadline for reading one whole request (a trickling client is dropped) and keep-alive idle time.
+  /// Deadline for reading one whole request (a trickling client is dropped): on a new connection
+  /// from accept, on a kept-alive one from the request's first byte.
   std::chrono::milliseconds read_timeout{10'000};
+  /// How long a kept-alive connection may sit idle between requests. Above the load balancer's
+  /// idle timeout (ALB: 60 s), so the balancer closes first and never sends a request onto a
+  /// connection Bella is closing (AWS documents that race as a cause of intermittent 502s).
+  std::chrono::milliseconds keepalive_timeout{75'000};
 };
 
 /// Owns the acceptor and tracks live connections so that drain() can let in-flight requests

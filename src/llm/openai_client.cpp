@@ -1,14 +1,16 @@
 // OpenAiClient: bounds (cap, breaker, deadline) around one curl_multi loop, results back on the caller's executor.
 #include "llm/openai_client.hpp"
 
+#include "obs/log.hpp"
+
 #include <mutex>
 #include <utility>
 
-#include <spdlog/spdlog.h>
 
 #include "llm/openai_wire.hpp"
 #include "net/curl_multi_loop.hpp"
 #include "obs/metrics.hpp"
+#include "obs/process_metrics.hpp"
 
 namespace bella::llm {
 namespace {
@@ -22,7 +24,7 @@ obs::Counter& requests_total() {
 }
 obs::Histogram& latency_seconds() {
   static auto& h = obs::registry().histogram("bella_llm_latency_seconds", "LLM fallback call latency",
-                                             {0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 5.0});
+                                             obs::kLlmLatencyBounds);
   return h;
 }
 obs::Gauge& breaker_gauge() {
@@ -98,7 +100,13 @@ OpenAiClient::OpenAiClient(OpenAiSettings settings)
       enabled_(!settings_.api_key.empty()),
       url_(chat_url(settings_.base_url)),
       breaker_(settings_.breaker, settings_.now,
-               [](BreakerState s) { breaker_gauge().set(static_cast<double>(static_cast<int>(s))); }) {
+               [](BreakerState s) {
+                 breaker_gauge().set(static_cast<double>(static_cast<int>(s)));
+                 // The on-call engineer (and the CloudWatch metric filter) look for these lines.
+                 if (s == BreakerState::open) obs::warn("llm breaker opened", {{"state", "open"}});
+                 else if (s == BreakerState::closed) obs::info("llm breaker closed", {{"state", "closed"}});
+                 else obs::info("llm breaker half-open: probing", {{"state", "half_open"}});
+               }) {
   if (!enabled_) return;  // no key: the fallback is off and nothing else changes
   breaker_gauge().set(0);
   loop_ = std::make_unique<net::CurlMultiLoop>();
@@ -179,19 +187,19 @@ std::optional<json> OpenAiClient::conclude(Field field, std::chrono::millisecond
     loop_->cancel(call.id);  // curl may still be connecting: free the socket and the slot now
     breaker_.on_failure();
     count(field, "timeout");
-    spdlog::warn("llm call timed out field={} deadline_ms={}", field_name(field), deadline.count());
+    obs::warn("llm call timed out", {{"field", field_name(field)}, {"deadline_ms", deadline.count()}});
     return std::nullopt;
   }
   if (result->curl_code != 0) {
     breaker_.on_failure();
     count(field, result->timed_out ? "timeout" : "error");
-    spdlog::warn("llm call failed field={} error=\"{}\"", field_name(field), result->error);
+    obs::warn("llm call failed", {{"field", field_name(field)}, {"error", result->error}});
     return std::nullopt;
   }
   if (result->http_status < 200 || result->http_status > 299) {
     breaker_.on_failure();
     count(field, "error");
-    spdlog::warn("llm call failed field={} status={}", field_name(field), result->http_status);
+    obs::warn("llm call failed", {{"field", field_name(field)}, {"http_status", result->http_status}});
     return std::nullopt;
   }
   auto reply = parse_reply(field, result->body);
@@ -211,7 +219,7 @@ std::optional<json> OpenAiClient::conclude(Field field, std::chrono::millisecond
       return std::nullopt;
     case ReplyKind::malformed:
       count(field, "malformed");
-      spdlog::warn("llm reply malformed field={} body_bytes={}", field_name(field), result->body.size());
+      obs::warn("llm reply malformed", {{"field", field_name(field)}, {"body_bytes", result->body.size()}});
       return std::nullopt;
   }
   return std::nullopt;

@@ -1,8 +1,7 @@
 // The outbox sender loop. Logs carry message ids, kinds and Twilio codes, never numbers or text.
 #include "notify/sender.hpp"
 
-#include <spdlog/spdlog.h>
-
+#include "obs/log.hpp"
 #include "obs/metrics.hpp"
 
 namespace bella::notify {
@@ -64,14 +63,14 @@ double OutboxSender::jitter() {
 }
 
 Task<void> OutboxSender::run() {
-  spdlog::info("texts sender started poll_ms={} lead_minutes={}", settings_.poll_interval.count(),
-               settings_.reminder_lead.count());
+  obs::info("texts sender started",
+            {{"poll_ms", settings_.poll_interval.count()}, {"lead_minutes", settings_.reminder_lead.count()}});
   while (!stopping_) {
     bool more = false;
     try {
       more = co_await pass();
     } catch (const std::exception& e) {
-      spdlog::warn("texts sender pass failed error=\"{}\"", e.what());
+      obs::warn("texts sender pass failed", {{"error", e.what()}});
     }
     if (stopping_) break;
     if (more) continue;
@@ -79,7 +78,7 @@ Task<void> OutboxSender::run() {
     error_code ec;
     co_await timer_.async_wait(asio::redirect_error(use_awaitable, ec));
   }
-  spdlog::info("texts sender stopped");
+  obs::info("texts sender stopped");
   finished_ = true;
   if (on_stopped_) {
     auto done = std::move(on_stopped_);
@@ -92,7 +91,7 @@ Task<bool> OutboxSender::pass() {
   const double t = now();
   const ClaimBatch batch = co_await outbox_.claim(t, settings_.batch, settings_.claim_lease);
   for (const auto& d : batch.dropped) {
-    spdlog::info("text dropped message_id={} kind={} reason={}", d.id, d.kind, d.reason);
+    obs::info("text dropped", {{"message_id", d.id}, {"kind", d.kind}, {"reason", d.reason}});
     count_message(d.kind, "dropped");
   }
   for (const auto& c : batch.claims) {
@@ -118,22 +117,23 @@ Task<void> OutboxSender::deliver(const Claim& claim) {
       const double t = now();
       const std::string twilio_status = out.status.empty() ? std::string("queued") : out.status;
       co_await outbox_.record_sent(claim.id, out.sid, twilio_status, t);
-      spdlog::info("text sent message_id={} kind={} attempt={} sid={} status={}", claim.id, claim.kind, claim.attempts,
-                   out.sid, out.status);
+      obs::info("text sent", {{"message_id", claim.id}, {"kind", claim.kind}, {"attempt", claim.attempts},
+                              {"sid", out.sid}, {"status", out.status}});
       count_message(claim.kind, "sent");
       break;
     }
     case Verdict::retry: {
       const double at = now() + std::chrono::duration<double>(next.delay).count();
       co_await outbox_.record_retry(claim.id, at, out.error_code, out.error);
-      spdlog::warn("text retry message_id={} kind={} attempt={} http_status={} code={} retry_in_ms={} error=\"{}\"",
-                   claim.id, claim.kind, claim.attempts, out.http_status, out.error_code, next.delay.count(), out.error);
+      obs::warn("text retry", {{"message_id", claim.id}, {"kind", claim.kind}, {"attempt", claim.attempts},
+                               {"http_status", out.http_status}, {"code", out.error_code},
+                               {"retry_in_ms", next.delay.count()}, {"error", out.error}});
       break;
     }
     case Verdict::failed: {
       co_await outbox_.record_failed(claim.id, out.error_code, out.error);
-      spdlog::warn("text failed message_id={} kind={} attempt={} http_status={} code={} error=\"{}\"", claim.id,
-                   claim.kind, claim.attempts, out.http_status, out.error_code, out.error);
+      obs::warn("text failed", {{"message_id", claim.id}, {"kind", claim.kind}, {"attempt", claim.attempts},
+                                {"http_status", out.http_status}, {"code", out.error_code}, {"error", out.error}});
       count_message(claim.kind, "failed");
       break;
     }

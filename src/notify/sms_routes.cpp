@@ -4,10 +4,9 @@
 #include <charconv>
 #include <memory>
 
-#include <spdlog/spdlog.h>
-
 #include "bella/call/prompts.hpp"
 #include "notify/inbound.hpp"
+#include "obs/log.hpp"
 #include "twilio/routes.hpp"
 #include "twilio/twiml.hpp"
 #include "notify/sender.hpp"
@@ -54,7 +53,7 @@ Task<http::Response> handle_inbound(const http::Request& req, PgOutbox& outbox, 
     co_return twilio::twiml_response(req, message_twiml(""));
   }
   const Keyword k = classify_keyword(body ? std::string_view(*body) : std::string_view{});
-  spdlog::info("text received message_sid={} keyword={}", sid ? *sid : std::string("-"), keyword_name(k));
+  obs::info("text received", {{"message_sid", sid ? *sid : std::string("-")}, {"keyword", keyword_name(k)}});
   const std::string number = *from;
   switch (k) {
     case Keyword::opt_out:
@@ -90,8 +89,8 @@ Task<http::Response> handle_status(const http::Request& req, PgOutbox& outbox, c
   }
   const std::string message_sid = *sid, message_status = *status;
   const auto changed = co_await outbox.record_status(message_sid, message_status, code);
-  spdlog::info("text status sid={} status={} error_code={} moved={}", message_sid, message_status, code.value_or(0),
-               changed.has_value());
+  obs::info("text status", {{"sid", message_sid}, {"status", message_status}, {"error_code", code.value_or(0)},
+                            {"moved", changed.has_value()}});
   if (changed && (message_status == "delivered" || message_status == "undelivered" || message_status == "failed")) {
     count_message(changed->kind, message_status);
   }

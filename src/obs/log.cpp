@@ -1,98 +1,209 @@
-// spdlog set-up: a JSON formatter that lifts key=value tokens into fields, or plain text.
+// spdlog set-up: one formatter that writes a line's message and fields as a JSON object (or as
+// text), plus the request-scoped fields bound to the strand that logs.
 #include "obs/log.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
+#include <map>
+#include <typeinfo>
+#include <mutex>
+#include <vector>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace bella::obs {
+
 namespace {
 
-void json_escape(std::string_view in, spdlog::memory_buf_t& out) {
-  for (unsigned char c : in) {
-    switch (c) {
-      case '"': out.append(std::string_view("\\\"")); break;
-      case '\\': out.append(std::string_view("\\\\")); break;
-      case '\n': out.append(std::string_view("\\n")); break;
-      case '\r': out.append(std::string_view("\\r")); break;
-      case '\t': out.append(std::string_view("\\t")); break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-}
+using Strand = asio::strand<asio::io_context::executor_type>;
 
-bool is_key(std::string_view k) {
-  if (k.empty()) return false;
-  for (char c : k)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  return true;
-}
+// Every bound request. A log line looks for the one whose strand runs on this thread: at most one
+// does, since a connection's strand handles one request at a time.
+struct Binding {
+  Strand strand;
+  LogFields fields;
+};
 
-/// {"ts":"…","level":"info","msg":"request","method":"GET",…}: trailing `key=value` tokens of the
-/// message become fields, so log queries can filter on them.
-class JsonFormatter final : public spdlog::formatter {
- public:
-  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    std::string_view text(msg.payload.data(), msg.payload.size());
-    std::vector<std::pair<std::string_view, std::string_view>> fields;
-    // Peel key=value tokens off the end while they parse.
-    while (true) {
-      auto sp = text.rfind(' ');
-      if (sp == std::string_view::npos) break;
-      auto tok = text.substr(sp + 1);
-      auto eq = tok.find('=');
-      if (eq == std::string_view::npos || !is_key(tok.substr(0, eq))) break;
-      fields.emplace_back(tok.substr(0, eq), tok.substr(eq + 1));
-      text = text.substr(0, sp);
-    }
-    auto ts = std::chrono::time_point_cast<std::chrono::milliseconds>(msg.time);
-    fmt::format_to(std::back_inserter(dest), "{{\"ts\":\"{:%Y-%m-%dT%H:%M:%S}Z\",\"level\":\"",
-                   std::chrono::time_point_cast<std::chrono::milliseconds>(ts));
-    auto level = spdlog::level::to_string_view(msg.level);
-    dest.append(level.data(), level.data() + level.size());
-    dest.append(std::string_view("\",\"msg\":\""));
-    json_escape(text, dest);
-    dest.push_back('"');
-    for (auto it = fields.rbegin(); it != fields.rend(); ++it) {
-      dest.append(std::string_view(",\""));
-      json_escape(it->first, dest);
-      dest.append(std::string_view("\":"));
-      const auto v = it->second;
-      bool numeric = !v.empty() && v.size() < 16 && v.find_first_not_of("0123456789") == std::string_view::npos &&
-                     (v.size() == 1 || v[0] != '0');
-      if (numeric) {
-        dest.append(v.data(), v.data() + v.size());
-      } else {
-        dest.push_back('"');
-        json_escape(v, dest);
-        dest.push_back('"');
-      }
-    }
-    dest.append(std::string_view("}\n"));
+struct Bindings {
+  std::mutex mutex;
+  std::uint64_t next = 1;
+  std::map<std::uint64_t, Binding> live;
+
+  static Bindings& get() {
+    static Bindings b;
+    return b;
   }
-  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+  Binding* current() {  // mutex held
+    for (auto& [id, b] : live)
+      if (b.strand.running_in_this_thread()) return &b;
+    return nullptr;
+  }
 };
 
 }  // namespace
 
+namespace {
+
+spdlog::level::level_enum to_spdlog(Level l) {
+  switch (l) {
+    case Level::trace: return spdlog::level::trace;
+    case Level::debug: return spdlog::level::debug;
+    case Level::info: return spdlog::level::info;
+    case Level::warn: return spdlog::level::warn;
+    case Level::error: return spdlog::level::err;
+    case Level::critical: return spdlog::level::critical;
+  }
+  return spdlog::level::info;
+}
+
+std::string_view spdlog_level_name(spdlog::level::level_enum l) {
+  switch (l) {
+    case spdlog::level::trace: return "trace";
+    case spdlog::level::debug: return "debug";
+    case spdlog::level::info: return "info";
+    case spdlog::level::warn: return "warn";
+    case spdlog::level::err: return "error";
+    case spdlog::level::critical: return "critical";
+    default: return "off";
+  }
+}
+
+// The fields of the line being logged on this thread (spdlog formats synchronously, on the
+// logging thread): handed to the formatter beside the message, never inside it.
+thread_local const LogFields* t_fields = nullptr;
+
+/// 2026-03-03T15:04:05.123Z: RFC 3339, UTC whatever TZ says, milliseconds.
+void append_timestamp(std::chrono::system_clock::time_point t, spdlog::memory_buf_t& out) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ((ms % 1000) + 1000) % 1000);
+}
+
+void append(spdlog::memory_buf_t& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
+
+std::string dump(const LogFields& v) { return v.dump(-1, ' ', false, LogFields::error_handler_t::replace); }
+
+/// JSON: {"ts":…,"level":…,"msg":…, request fields…, line fields…} (a line field wins over a
+/// request field of the same name). Text: `ts level msg key=value…`, strings unquoted unless they
+/// hold a space.
+class Formatter final : public spdlog::formatter {
+ public:
+  explicit Formatter(bool json) : json_(json) {}
+
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    LogFields line = LogFields::object();
+    {
+      auto& bindings = Bindings::get();
+      std::lock_guard lock(bindings.mutex);
+      if (auto* b = bindings.current())
+        for (const auto& [k, v] : b->fields.items()) line[k] = v;
+    }
+    if (t_fields && t_fields->is_object())
+      for (const auto& [k, v] : t_fields->items()) line[k] = v;
+    const std::string_view text(msg.payload.data(), msg.payload.size());
+    if (json_) {
+      append(dest, "{\"ts\":\"");
+      append_timestamp(msg.time, dest);
+      append(dest, "\",\"level\":\"");
+      append(dest, spdlog_level_name(msg.level));
+      append(dest, "\",\"msg\":");
+      append(dest, dump(LogFields(std::string(text))));
+      for (const auto& [k, v] : line.items()) {
+        if (k == "ts" || k == "level" || k == "msg") continue;
+        append(dest, ",");
+        append(dest, dump(LogFields(k)));
+        append(dest, ":");
+        append(dest, dump(v));
+      }
+      append(dest, "}\n");
+      return;
+    }
+    append_timestamp(msg.time, dest);
+    append(dest, " ");
+    append(dest, spdlog_level_name(msg.level));
+    append(dest, " ");
+    append(dest, text);
+    for (const auto& [k, v] : line.items()) {
+      append(dest, " ");
+      append(dest, k);
+      append(dest, "=");
+      if (v.is_string()) {
+        const auto& s = v.get_ref<const std::string&>();
+        append(dest, s.find_first_of(" \t\n\"=") == std::string::npos && !s.empty() ? s : dump(v));
+      } else {
+        append(dest, dump(v));
+      }
+    }
+    append(dest, "\n");
+  }
+  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<Formatter>(json_);
+  }
+
+ private:
+  bool json_;
+};
+
+}  // namespace
+
+std::uint64_t bind_request(const asio::any_io_executor& executor, LogFields fields) {
+  // Asio 1.18's any_executor::target<T>() casts without checking the type: check it first.
+  if (!executor || executor.target_type() != typeid(Strand)) return 0;
+  const auto* strand = executor.target<Strand>();
+  if (!strand) return 0;
+  if (!fields.is_object()) fields = LogFields::object();
+  auto& bindings = Bindings::get();
+  std::lock_guard lock(bindings.mutex);
+  const auto id = bindings.next++;
+  bindings.live.emplace(id, Binding{*strand, std::move(fields)});
+  return id;
+}
+
+void unbind_request(std::uint64_t binding) {
+  if (binding == 0) return;
+  auto& bindings = Bindings::get();
+  std::lock_guard lock(bindings.mutex);
+  bindings.live.erase(binding);
+}
+
+void annotate(std::string_view key, LogFields value) {
+  auto& bindings = Bindings::get();
+  std::lock_guard lock(bindings.mutex);
+  if (auto* b = bindings.current()) b->fields[std::string(key)] = std::move(value);
+}
+
+std::string_view level_name(Level level) { return spdlog_level_name(to_spdlog(level)); }
+
+void log(Level level, std::string_view msg, const LogFields& fields) {
+  auto logger = spdlog::default_logger_raw();
+  const auto lvl = to_spdlog(level);
+  if (!logger || !logger->should_log(lvl)) return;
+  const LogFields* outer = t_fields;
+  t_fields = &fields;
+  logger->log(lvl, spdlog::string_view_t(msg.data(), msg.size()));
+  t_fields = outer;
+}
+
 void setup_logging(std::string_view format, std::string_view level) {
   auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>("bella", sink);
-  if (format == "json") {
-    logger->set_formatter(std::make_unique<JsonFormatter>());
-  } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-  }
-  logger->set_level(spdlog::level::from_str(std::string(level)));
+  logger->set_formatter(std::make_unique<Formatter>(format == "json"));
+  // spdlog spells warn "warning" and error "err"; LOG_LEVEL uses the short names.
+  auto lvl = spdlog::level::info;
+  if (level == "trace") lvl = spdlog::level::trace;
+  else if (level == "debug") lvl = spdlog::level::debug;
+  else if (level == "warn") lvl = spdlog::level::warn;
+  else if (level == "error") lvl = spdlog::level::err;
+  else if (level == "critical") lvl = spdlog::level::critical;
+  else if (level == "off") lvl = spdlog::level::off;
+  logger->set_level(lvl);
   logger->flush_on(spdlog::level::trace);  // one line per request; containers read stdout line by line
   spdlog::set_default_logger(logger);
 }
@@ -123,5 +234,38 @@ std::string redact_name(std::string_view name) {
 }
 
 std::string redact_speech(std::string_view text) { return fmt::format("<{} chars>", text.size()); }
+
+namespace {
+
+// libpq also takes the password as a query parameter: ?password=… (and &password=…).
+std::string mask_password_parameter(std::string out) {
+  for (const char* key : {"?password=", "&password="}) {
+    for (auto at = out.find(key); at != std::string::npos; at = out.find(key, at + 1)) {
+      const auto start = at + std::string_view(key).size();
+      const auto end = out.find('&', start);
+      out.replace(start, end == std::string::npos ? std::string::npos : end - start, "***");
+    }
+  }
+  return out;
+}
+
+std::string mask_userinfo_password(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const auto auth_start = scheme + 3;
+  // The authority ends at the first '/', '?' or '#' after the LAST '@' (a password may hold '/').
+  const auto at = url.rfind('@');
+  if (at == std::string_view::npos || at < auth_start) return std::string(url);
+  const auto colon = url.find(':', auth_start);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);  // user only
+  std::string out(url.substr(0, colon + 1));
+  out += "***";
+  out += url.substr(at);
+  return out;
+}
+
+}  // namespace
+
+std::string mask_url_password(std::string_view url) { return mask_password_parameter(mask_userinfo_password(url)); }
 
 }  // namespace bella::obs

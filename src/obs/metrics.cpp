@@ -171,6 +171,11 @@ void Histogram::render(std::string& out) const {
   }
 }
 
+void Sampled::render(std::string& out) const {
+  header(out);
+  out += fmt::format("{} {}\n", name_, number(read_ ? read_() : 0.0));
+}
+
 template <class T, class... A>
 T& Registry::get(const std::string& name, A&&... args) {
   if (!valid_name(name, true)) throw std::invalid_argument("invalid metric name: " + name);
@@ -189,6 +194,19 @@ Counter& Registry::counter(const std::string& name, const std::string& help) { r
 Gauge& Registry::gauge(const std::string& name, const std::string& help) { return get<Gauge>(name, help); }
 Histogram& Registry::histogram(const std::string& name, const std::string& help, std::vector<double> bounds) {
   return get<Histogram>(name, help, std::move(bounds));
+}
+
+Sampled& Registry::sampled(const std::string& name, const std::string& help, const std::string& type,
+                           std::function<double()> read) {
+  if (type != "counter" && type != "gauge") throw std::invalid_argument("sampled metric type: " + type);
+  return get<Sampled>(name, help, type, std::move(read));
+}
+
+std::vector<std::string> Registry::names() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& f : families_) out.push_back(f->name());
+  return out;
 }
 
 std::string Registry::render() const {

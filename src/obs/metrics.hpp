@@ -2,6 +2,7 @@
 // Thread-safe: every method may be called from any thread. Metric and label names must match
 // Prometheus' syntax (std::invalid_argument otherwise: they are constants, so this is a bug).
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -72,12 +73,28 @@ class Histogram final : public Family {
   std::map<std::string, Series> series_;
 };
 
+/// One unlabelled sample read when /metrics is rendered (process_* figures from /proc).
+class Sampled final : public Family {
+ public:
+  Sampled(std::string name, std::string help, std::string type, std::function<double()> read)
+      : Family(std::move(name), std::move(help), std::move(type)), read_(std::move(read)) {}
+  void render(std::string& out) const override;
+
+ private:
+  std::function<double()> read_;
+};
+
 class Registry {
  public:
   /// Returns the family with this name, creating it on first use. Names are unique per type.
   Counter& counter(const std::string& name, const std::string& help);
   Gauge& gauge(const std::string& name, const std::string& help);
   Histogram& histogram(const std::string& name, const std::string& help, std::vector<double> bounds);
+  /// `type` is "counter" or "gauge"; `read` is called on every render (it must not use the registry).
+  Sampled& sampled(const std::string& name, const std::string& help, const std::string& type,
+                   std::function<double()> read);
+  /// Names of every registered family, in registration order.
+  [[nodiscard]] std::vector<std::string> names() const;
   /// Prometheus text exposition format 0.0.4.
   [[nodiscard]] std::string render() const;
 

@@ -1,10 +1,11 @@
 // Fallback decorator: Redis else memory, probe loop, hand-back on recovery; logs and metrics per switch.
 #include "store/fallback_store.hpp"
 
+#include "obs/log.hpp"
+
 #include <charconv>
 #include <map>
 
-#include <spdlog/spdlog.h>
 
 #include "obs/metrics.hpp"
 
@@ -39,7 +40,10 @@ struct FallbackSessionStore::Loop {
 FallbackSessionStore::FallbackSessionStore(SessionStore& primary, MemorySessionStore& memory, HealthProbe probe,
                                            FallbackSettings settings)
     : primary_(primary), memory_(memory), probe_(std::move(probe)), settings_(settings) {
-  set_gauge(primary_.backend(), false);
+  // Neither backend is "active" until the primary has answered (or failed) once: an instance
+  // started with Redis down must not report redis in the meantime.
+  backend_gauge().set({{"backend", std::string(primary_.backend())}}, 0);
+  backend_gauge().set({{"backend", "memory"}}, 0);
   // Both series exist from the start (at 0), so dashboards and alerts see them before a switch.
   switches().inc({{"to", "memory"}}, 0);
   switches().inc({{"to", std::string(primary_.backend())}}, 0);
@@ -49,16 +53,24 @@ std::string_view FallbackSessionStore::backend() const {
   return degraded_.load() ? memory_.backend() : primary_.backend();
 }
 
+void FallbackSessionStore::confirm() {
+  if (confirmed_.load()) return;
+  std::lock_guard lock(switch_mutex_);
+  if (confirmed_.exchange(true) || degraded_) return;
+  set_gauge(primary_.backend(), false);
+}
+
 void FallbackSessionStore::degrade(const char* op, const std::string& why) {
   fallbacks().inc({{"op", op}});
   std::lock_guard lock(switch_mutex_);
+  confirmed_ = true;
   if (degraded_.exchange(true)) {
-    spdlog::debug("session store answered from memory op={} error=\"{}\"", op, why);
+    obs::debug("session store answered from memory", {{"op", op}, {"error", why}});
     return;
   }
   switches().inc({{"to", "memory"}});
   set_gauge(primary_.backend(), true);
-  spdlog::warn("session store switched backend=memory from={} op={} error=\"{}\"", primary_.backend(), op, why);
+  obs::warn("session store switched", {{"backend", "memory"}, {"from", primary_.backend()}, {"op", op}, {"error", why}});
 }
 
 void FallbackSessionStore::recover(std::size_t handed_back) {
@@ -66,14 +78,16 @@ void FallbackSessionStore::recover(std::size_t handed_back) {
   if (!degraded_.exchange(false)) return;
   switches().inc({{"to", std::string(primary_.backend())}});
   set_gauge(primary_.backend(), false);
-  spdlog::info("session store switched backend={} from=memory handed_back={}", primary_.backend(), handed_back);
+  obs::info("session store switched", {{"backend", primary_.backend()}, {"from", "memory"}, {"handed_back", handed_back}});
 }
 
 Task<std::optional<std::string>> FallbackSessionStore::load(std::string key) {
   if (!degraded_) {
     std::string error;
     try {
-      co_return co_await primary_.load(key);
+      auto v = co_await primary_.load(key);
+      confirm();
+      co_return v;
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -88,6 +102,7 @@ Task<void> FallbackSessionStore::save(std::string key, std::string value, std::c
     std::string error;
     try {
       co_await primary_.save(key, value, ttl);
+      confirm();
       mirror_.put(key, std::move(value), ttl);
       co_return;
     } catch (const std::exception& e) {
@@ -103,6 +118,7 @@ Task<bool> FallbackSessionStore::claim(std::string key, std::string value, std::
     std::string error;
     try {
       const bool claimed = co_await primary_.claim(key, value, ttl);
+      confirm();
       if (claimed) mirror_.put(key, std::move(value), ttl);
       co_return claimed;
     } catch (const std::exception& e) {
@@ -119,6 +135,7 @@ Task<void> FallbackSessionStore::erase(std::string key) {
     std::string error;
     try {
       co_await primary_.erase(key);
+      confirm();
       mirror_.remove(key);
       co_return;
     } catch (const std::exception& e) {
@@ -158,7 +175,7 @@ Task<bool> FallbackSessionStore::probe_once() {
   } done{probing_};
 
   if (auto problem = co_await probe_(settings_.probe_deadline)) {
-    spdlog::debug("session store probe failed backend={} error=\"{}\"", primary_.backend(), *problem);
+    obs::debug("session store probe failed", {{"backend", primary_.backend()}, {"error", *problem}});
     co_return false;
   }
   // First pass while still degraded: the bulk goes back; memory keeps answering meanwhile.
@@ -167,7 +184,7 @@ Task<bool> FallbackSessionStore::probe_once() {
   std::map<std::string, std::string> sent;
   for (const auto& e : first) sent.emplace(e.key, e.value);
   if (auto error = co_await hand_back(std::move(first)); !error.empty()) {
-    spdlog::warn("session store hand-back failed error=\"{}\"", error);
+    obs::warn("session store hand-back failed", {{"error", error}});
     co_return false;
   }
   recover(first_count);
@@ -202,7 +219,16 @@ Task<void> FallbackSessionStore::probe_loop(FallbackSessionStore* self, std::sha
     error_code ec;
     co_await loop->timer.async_wait(asio::redirect_error(use_awaitable, ec));
     if (loop->stopped) break;
-    if (self->degraded_) (void)co_await self->probe_once();
+    if (self->degraded_) {
+      (void)co_await self->probe_once();
+    } else if (!self->confirmed_) {
+      // No call yet: find out which backend is really in use, so the gauge is right from start-up.
+      if (auto problem = co_await self->probe_(self->settings_.probe_deadline)) {
+        self->degrade("probe", *problem);
+      } else {
+        self->confirm();
+      }
+    }
   }
 }
 

@@ -58,6 +58,7 @@ class FallbackSessionStore final : public SessionStore {
 
  private:
   struct Loop;
+  void confirm();
   void degrade(const char* op, const std::string& why);
   void recover(std::size_t handed_back);
   Task<std::string> hand_back(std::vector<MemorySessionStore::Entry> entries);  // "" or the error
@@ -71,6 +72,7 @@ class FallbackSessionStore final : public SessionStore {
   HealthProbe probe_;
   FallbackSettings settings_;
   std::atomic<bool> degraded_{false};
+  std::atomic<bool> confirmed_{false};  // the primary answered or failed once (the gauge is known)
   std::atomic<bool> probing_{false};
   std::mutex switch_mutex_;  // one transition at a time, so logs and metrics match the state
   std::shared_ptr<Loop> loop_;

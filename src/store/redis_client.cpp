@@ -1,6 +1,8 @@
 // Redis connection run loop over Asio (plain TCP or TLS), RESP by hiredis's reader/formatter.
 #include "store/redis_client.hpp"
 
+#include "obs/log.hpp"
+
 #include <array>
 
 #include <boost/asio/connect.hpp>
@@ -8,7 +10,6 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 namespace bella::store {
 
@@ -285,7 +286,7 @@ Task<void> RedisClient::run_loop(std::shared_ptr<RedisClient> self) {
     if (state_ == State::stopped) break;
     if (conn) {
       state_ = State::connected;
-      spdlog::info("redis connected endpoint={}", endpoint_name(settings_.url));
+      obs::info("redis connected", {{"endpoint", endpoint_name(settings_.url)}});
       was_up = true;
       asio::co_spawn(strand_, writer(self, conn), asio::detached);
       co_await reader(conn);
@@ -298,10 +299,11 @@ Task<void> RedisClient::run_loop(std::shared_ptr<RedisClient> self) {
     last_error_ = error;
     fail_all("redis connection lost: " + error);
     if (was_up) {
-      spdlog::warn("redis unavailable endpoint={} error=\"{}\" retry_ms={}", endpoint_name(settings_.url), error,
-                   settings_.reconnect_wait.count());
+      obs::warn("redis unavailable", {{"endpoint", endpoint_name(settings_.url)},
+                                      {"error", error},
+                                      {"retry_ms", settings_.reconnect_wait.count()}});
     } else {
-      spdlog::debug("redis still unavailable error=\"{}\"", error);
+      obs::debug("redis still unavailable", {{"error", error}});
     }
     was_up = false;
     wait_timer_.expires_after(settings_.reconnect_wait);
@@ -378,7 +380,7 @@ Task<void> RedisClient::health_loop(std::shared_ptr<RedisClient> self) {
     try {
       (void)co_await exec_on_strand(self, req, settings_.timeout);
     } catch (const Unavailable& e) {
-      if (state_ != State::stopped) spdlog::warn("redis health check failed error=\"{}\"", e.what());
+      if (state_ != State::stopped) obs::warn("redis health check failed", {{"error", e.what()}});
     }
   }
 }

@@ -2,9 +2,10 @@
 // the signature check every failure is answered with polite TwiML, never an HTTP error.
 #include "twilio/routes.hpp"
 
+#include "obs/log.hpp"
+
 #include <charconv>
 
-#include <spdlog/spdlog.h>
 
 namespace bella::twilio {
 namespace {
@@ -57,11 +58,16 @@ struct Parsed {
 Parsed parse(const http::Request& req, const WebhookSettings& settings) {
   Parsed out;
   const auto form = http::parse_form(req.body());
+  const auto* sid = http::form_value(form, "CallSid");
+  const auto turn = turn_from_query(req.target());
+  // Every line of this request (whichever room logs it) names the call and the turn.
+  if (sid && valid_call_sid(*sid)) obs::annotate("call_sid", *sid);
+  if (turn) obs::annotate("turn", *turn);
+  else if (http::target_path(req.target()) != kCollectPath) obs::annotate("turn", 0);
   if (auto refused = refuse_unsigned(req, form, settings)) {
     out.error = std::move(refused);
     return out;
   }
-  const auto* sid = http::form_value(form, "CallSid");
   if (!sid || !valid_call_sid(*sid)) {
     out.error = http::problem(req, http::Status::bad_request, "Bad Request", "CallSid is missing or malformed.");
     return out;
@@ -74,7 +80,7 @@ Parsed parse(const http::Request& req, const WebhookSettings& settings) {
                               .from = value("From"),
                               .speech = value("SpeechResult"),
                               .digits = value("Digits"),
-                              .turn = turn_from_query(req.target())};
+                              .turn = turn};
   return out;
 }
 
@@ -90,7 +96,7 @@ std::optional<http::Response> refuse_unsigned(const http::Request& req, const Pa
   const auto header = req.find("X-Twilio-Signature");
   const std::string_view signature = header == req.end() ? std::string_view{} : header->value();
   if (validate(auth_token, public_url(url, req), form, signature)) return std::nullopt;
-  spdlog::warn("twilio signature rejected path={} present={}", http::target_path(req.target()), !signature.empty());
+  obs::warn("twilio signature rejected", {{"path", std::string(http::target_path(req.target()))}, {"present", !signature.empty()}});
   return http::problem(req, http::Status::forbidden, "Forbidden", "Invalid or missing X-Twilio-Signature.");
 }
 
@@ -124,15 +130,14 @@ using Step = Task<std::string> (call::CallHandler::*)(const call::TurnInput&, co
 http::Handler webhook(call::CallHandler& calls, std::shared_ptr<const WebhookSettings> shared, Step step,
                       call::Reply (*fallback)(const WebhookSettings&), const char* what) {
   return [&calls, shared, step, fallback, what](const http::Request& req,
-                                                http::RequestContext& ctx) -> Task<http::Response> {
+                                                http::RequestContext&) -> Task<http::Response> {
     auto parsed = parse(req, *shared);
     if (parsed.error) co_return std::move(*parsed.error);
     const call::Render render = [shared](const call::Reply& r, int next) { return render_reply(r, next, *shared); };
     try {
       co_return twiml_response(req, co_await (calls.*step)(parsed.input, render));
     } catch (const std::exception& e) {
-      spdlog::error("{} failed call_sid={} error={} request_id={}", what, parsed.input.call_sid, e.what(),
-                    ctx.request_id);
+      obs::error("webhook failed", {{"step", what}, {"call_sid", parsed.input.call_sid}, {"error", e.what()}});
     }
     co_return twiml_response(req, render_reply(fallback(*shared), parsed.input.turn.value_or(0), *shared));
   };

@@ -455,7 +455,7 @@ class PrivateRedis {
 };
 
 bool session_backend_is(std::uint16_t port, const std::string& backend) {
-  auto metrics = http_request(port, "GET", "/metrics").body;
+  auto metrics = http_request(port, "GET", "/metrics", {{"X-API-Key", "staff-key"}}).body;
   return contains(metrics, "bella_session_store_backend{backend=\"" + backend + "\"} 1");
 }
 
@@ -570,7 +570,7 @@ TEST_F(CallLlmE2E, OnlyTheLlmUnderstandsTheTimeAndTheBookingLands) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].starts_at_utc, "2030-03-07 21:00");
   EXPECT_EQ(rows[0].call_sid, c.sid());
-  EXPECT_TRUE(contains(http_request(server.port(), "GET", "/metrics").body,
+  EXPECT_TRUE(contains(http_request(server.port(), "GET", "/metrics", {{"X-API-Key", "staff-key"}}).body,
                        "bella_extraction_total{field=\"time\",layer=\"llm\"} 1"));
 }
 
@@ -602,7 +602,7 @@ TEST_F(CallLlmE2E, AFailingLlmIsLeftAloneAfterTheConfiguredNumberOfFailures) {
   EXPECT_HEARS(first.say(kOnlyTheLlmKnows), "Sorry, I didn't catch the time.");
   first.say(kOnlyTheLlmKnows);
   EXPECT_EQ(received().size(), 2u);
-  EXPECT_TRUE(contains(http_request(strict.port(), "GET", "/metrics").body, "bella_llm_breaker_state 2"));
+  EXPECT_TRUE(contains(http_request(strict.port(), "GET", "/metrics", {{"X-API-Key", "staff-key"}}).body, "bella_llm_breaker_state 2"));
 
   // The breaker is open: the next caller's unparsed time costs no LLM call and no wait.
   Caller second(strict.port(), "+17805550142");

@@ -150,8 +150,8 @@ TEST(ServerE2E, RequestIdIsEchoedAndLogged) {
 TEST(ServerE2E, ReadyzIsOkWhenPostgresAndRedisAnswer) {
   const auto pg = env_or_fail("BELLA_TEST_DATABASE_URL");
   const auto redis = env_or_fail("BELLA_TEST_REDIS_URL");
-  ServerProcess server(EnvVars{{"DATABASE_URL", pg}, {"REDIS_URL", redis}});
-  auto res = http_request(server.port(), "GET", "/readyz");
+  ServerProcess server(EnvVars{{"DATABASE_URL", pg}, {"REDIS_URL", redis}, {"METRICS_TOKEN", "t0ken"}});
+  auto res = http_request(server.port(), "GET", "/readyz", {{"Authorization", "Bearer t0ken"}});
   EXPECT_EQ(res.status, 200u) << res.body;
   auto body = res.json();
   EXPECT_EQ(body["checks"]["postgres"]["status"], "ok");
@@ -162,8 +162,9 @@ TEST(ServerE2E, ReadyzIs503NamingWhatIsDown) {
   const auto pg_port = closed_port();
   const auto redis_port = closed_port();
   ServerProcess server(EnvVars{{"DATABASE_URL", "postgresql://postgres@127.0.0.1:" + std::to_string(pg_port) + "/x"},
-                               {"REDIS_URL", "redis://127.0.0.1:" + std::to_string(redis_port) + "/0"}});
-  auto res = http_request(server.port(), "GET", "/readyz");
+                               {"REDIS_URL", "redis://127.0.0.1:" + std::to_string(redis_port) + "/0"},
+                               {"METRICS_TOKEN", "t0ken"}});
+  auto res = http_request(server.port(), "GET", "/readyz", {{"Authorization", "Bearer t0ken"}});
   EXPECT_EQ(res.status, 503u);
   EXPECT_EQ(res.header("Content-Type"), "application/problem+json");
   auto body = res.json();
@@ -177,8 +178,9 @@ TEST(ServerE2E, ReadyzIs503NamingWhatIsDown) {
 TEST(ServerE2E, ReadyzProbeHasADeadline) {
   BlackHole stalled;
   ServerProcess server(EnvVars{{"DATABASE_URL", "postgresql://postgres@127.0.0.1:" + std::to_string(stalled.port()) + "/x"},
-                               {"READY_TIMEOUT_MS", "300"}});
-  auto res = http_request(server.port(), "GET", "/readyz");
+                               {"READY_TIMEOUT_MS", "300"},
+                               {"METRICS_TOKEN", "t0ken"}});
+  auto res = http_request(server.port(), "GET", "/readyz", {{"Authorization", "Bearer t0ken"}});
   EXPECT_EQ(res.status, 503u);
   EXPECT_NE(res.json()["checks"]["postgres"]["error"].get<std::string>().find("no answer within 300 ms"),
             std::string::npos)

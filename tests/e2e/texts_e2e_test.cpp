@@ -458,7 +458,7 @@ TEST_F(Texts, StatusCallbacksMoveTheRowForwardOnly) {
   EXPECT_EQ(http_request(bella.port(), "POST", "/twilio/sms/status", {{"Content-Type", "application/x-www-form-urlencoded"}},
                          "MessageSid=" + sid + "&MessageStatus=failed").status, 403u);
   EXPECT_EQ(twilio_post(bella.port(), "/twilio/sms/status", {{"MessageSid", "nope"}, {"MessageStatus", "sent"}}).status, 400u);
-  auto metrics = http_request(bella.port(), "GET", "/metrics");
+  auto metrics = http_request(bella.port(), "GET", "/metrics", {{"X-API-Key", kApiKey}});
   EXPECT_NE(metrics.body.find(R"(bella_messages_total{kind="confirmation",status="delivered"} 1)"), std::string::npos) << metrics.body;
   EXPECT_NE(metrics.body.find(R"(bella_messages_total{kind="confirmation",status="sent"} 1)"), std::string::npos);
   EXPECT_NE(metrics.body.find("bella_outbox_depth"), std::string::npos);

@@ -1,6 +1,9 @@
 // HttpClient: Beast over a private io_context; async operations with a deadline, run to completion.
 #include "http_client.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <strings.h>
 
@@ -90,6 +93,30 @@ void HttpClient::close() {
   }
 }
 
+namespace {
+
+// With BELLA_RECORD_RESPONSES set (scripts/test sets it), every response a test receives is
+// appended as one JSON line, and docs/validate-responses.mjs checks them all against
+// docs/openapi.yaml after the suite: the spec is held to what the server really answers.
+void record_response(std::string_view method, std::string_view target, const HttpResponse& res) {
+  static const char* path = std::getenv("BELLA_RECORD_RESPONSES");
+  if (!path || !*path) return;
+  static std::mutex mutex;
+  nlohmann::json line = {{"method", std::string(method)},
+                         {"target", std::string(target)},
+                         {"status", res.status},
+                         {"content_type", res.header("Content-Type")},
+                         {"body", res.body}};
+  const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::lock_guard lock(mutex);
+  if (std::FILE* f = std::fopen(path, "a")) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+}
+
+}  // namespace
+
 HttpResponse HttpClient::request(std::string_view method, std::string target, const Headers& headers,
                                  std::string body) {
   bhttp::request<bhttp::string_body> req;
@@ -126,6 +153,7 @@ HttpResponse HttpClient::request(std::string_view method, std::string target, co
   out.status = res.result_int();
   for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   out.body = std::move(res.body());
+  record_response(method, req.target(), out);
   return out;
 }
 

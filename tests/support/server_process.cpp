@@ -94,7 +94,10 @@ void ServerProcess::spawn() {
   for (auto& s : flat) envp.push_back(s.data());
   envp.push_back(nullptr);
   std::string binary = options_.binary;
-  std::vector<char*> argv{binary.data(), nullptr};
+  std::vector<std::string> args = options_.args;
+  std::vector<char*> argv{binary.data()};
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
 
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));

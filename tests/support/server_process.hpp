@@ -19,6 +19,8 @@ using EnvVars = std::vector<std::pair<std::string, std::string>>;
 struct ServerOptions {
   /// Executable to run; defaults to the bella server built with the tests.
   std::string binary = BELLA_BINARY;
+  /// Command-line arguments after the program name (bella itself takes only --version/--help).
+  std::vector<std::string> args;
   /// Variables for the child. Unless `inherit_env`, the child sees only these plus PATH, and
   /// PORT=0, HOST=127.0.0.1, LOG_FORMAT=text when not given.
   EnvVars env;

@@ -366,11 +366,12 @@ TEST(Metrics, InvalidNamesAreRefused) {
 // GET /metrics as served: the process-wide registry, after the router has counted requests.
 TEST(Metrics, MetricsRouteServesValidExposition) {
   http::Router router;
-  api::add_health_routes(router, api::HealthDeps{});
+  api::add_health_routes(router, api::HealthDeps{.metrics_token = "t0ken"});
   asio::io_context ioc;
   http::Response health, metrics;
   http::Request health_req{http::Verb::get, "/healthz", 11};
   http::Request metrics_req{http::Verb::get, "/metrics", 11};
+  metrics_req.set(http::Field::authorization, "Bearer t0ken");
   http::RequestContext c1, c2;
   asio::co_spawn(
       ioc,
