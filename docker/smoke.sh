@@ -61,7 +61,10 @@ trap 'exit 130' INT TERM
 # --- build ---------------------------------------------------------------------------------------
 step "build $BELLA_IMAGE"
 # --network host: the sandbox's default bridge has no NAT (harmless elsewhere).
-docker build --network host -f docker/Dockerfile -t "$BELLA_IMAGE" . || fail "docker build"
+# The stack under test never talks to RDS: no CA bundle download (the deploy build fetches it).
+docker build --network host --build-arg RDS_CA_BUNDLE_URL= --build-arg BELLA_COMMIT="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" \
+  -f docker/Dockerfile -t "$BELLA_IMAGE" . || fail "docker build"
+docker image inspect "$BELLA_IMAGE" --format 'OCI labels: {{json .Config.Labels}}'
 docker image inspect "$BELLA_IMAGE" --format 'image size: {{.Size}} bytes'
 
 # --- up ----------------------------------------------------------------------------------------------
