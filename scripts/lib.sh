@@ -28,9 +28,6 @@ ensure_packages() {
   for p in "${BELLA_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
-  # Node.js and npm run the staff page's browser test; Debian's nodejs + npm unless a node with
-  # npm is already there (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's).
-  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -39,8 +36,9 @@ ensure_packages() {
   fi
 }
 
-# Node.js and npm for docs/ (redocly lint, the API reference page, the response validator). Not
-# in BELLA_PACKAGES: a machine with another Node.js (e.g. NodeSource's, which bundles npm) keeps it.
+# Node.js and npm for docs/ (redocly lint, the API reference page, the response validator) and the
+# staff page's browser test. Not in BELLA_PACKAGES: a machine with another Node.js (e.g.
+# NodeSource's, which bundles npm and conflicts with Debian's npm) keeps it.
 ensure_node() {
   if command -v node >/dev/null && command -v npm >/dev/null; then return; fi
   say "installing Debian packages: nodejs npm"
