@@ -1078,4 +1078,17 @@ std::optional<When> extract_datetime(std::string_view text, const TimeContext& c
   return p.run();
 }
 
+// Provisional (issue 12 replaces it with the parser's own record of what it matched): every
+// value counts as a said date, and a clock time as a said time; past values are not reported.
+std::optional<HeardTime> hear_datetime(std::string_view text, const TimeContext& ctx) {
+  auto when = extract_datetime(text, ctx);
+  if (!when) return std::nullopt;
+  HeardTime h;
+  h.when = when;
+  h.said.date = true;
+  h.said.time = std::holds_alternative<date::local_seconds>(*when);
+  h.rule = "provisional";
+  return h;
+}
+
 }  // namespace bella::understand

@@ -479,4 +479,15 @@ bool looks_like_name(std::string_view candidate) {
   return true;
 }
 
+// Provisional (issue 12 records the evidence in the extractor itself).
+std::optional<HeardName> hear_name(std::string_view text) {
+  auto name = extract_name(text);
+  if (!name) return std::nullopt;
+  HeardName h;
+  h.full = *name;
+  h.given_only = name->find(' ') == std::string::npos;
+  h.rule = "provisional";
+  return h;
+}
+
 }  // namespace bella::understand

@@ -57,6 +57,10 @@ namespace bella::understand {
 struct TimeContext {
   std::chrono::sys_seconds now;
   const calendar::BusinessCalendar* calendar;
+  /// The day the conversation is about (e.g. the day of the appointment being read back). A time
+  /// said without a date is read on this day instead of today ("make it 3" keeps the date); the
+  /// bare-hour rule uses this day's opening hours. Absent: today.
+  std::optional<date::year_month_day> focus_day = std::nullopt;
 };
 
 struct DateOnly {
@@ -67,7 +71,40 @@ inline bool operator==(const DateOnly& a, const DateOnly& b) { return a.day == b
 /// A local start time in the clinic's zone, or a date alone (the call then asks for a time).
 using When = std::variant<date::local_seconds, DateOnly>;
 
-/// See the conventions above. Never returns a past time.
+enum class PartOfDay { morning, afternoon, evening, night };
+
+/// Which parts of a date/time the caller actually said; the rest was filled in by the rules above
+/// (a time alone is read on the focus day or today; a date alone has no time).
+struct Said {
+  bool date = false;         // a day: "friday", "the 15th", "tomorrow", "today", "christmas"
+  bool time = false;         // a clock time: "3 pm", "noon", "half past two", "in 2 hours"
+  bool part_of_day = false;  // "morning", "tonight", "in the afternoon"
+  bool approximate = false;  // "around 7", "noonish", "about 3"
+  bool range = false;        // "from 9 to 10": `when` is the start
+};
+
+/// An underspecified span ("next week", "in March", "this weekend"): days [first, first + days).
+struct Span {
+  date::year_month_day first;
+  int days = 1;
+};
+
+/// Everything the date/time grammar heard in one utterance, resolved once against ctx.now.
+struct HeardTime {
+  std::optional<When> when;            // a day, or a day and a time; absent when only a span was said
+  Said said;
+  std::optional<PartOfDay> part;       // the part of day said, if any
+  std::optional<Span> span;            // set when no single day was said but a span was
+  bool past = false;                   // `when` is before ctx.now; returned so the call can say so
+  bool weekday_mismatch = false;       // "Monday the 14th" when the 14th is not a Monday: the date won
+  std::string_view rule;               // the rule that produced it (static storage), for --explain
+};
+
+/// The date/time in `text`, or nothing when no date, time or span was said. Unlike
+/// extract_datetime, a past time is returned with `past` set.
+std::optional<HeardTime> hear_datetime(std::string_view text, const TimeContext& ctx);
+
+/// See the conventions above. Never returns a past time: hear_datetime(...).when unless past.
 std::optional<When> extract_datetime(std::string_view text, const TimeContext& ctx);
 
 /// A written number ("403-555-0123", "+1 403 555 0123", "(403) 555 0123", "4035550123") ->
@@ -97,6 +134,17 @@ bool npa_in_service_table(int npa);
 /// A third party ("could I talk to Tyrone King") or a non-name sentence gives nothing; a lone
 /// bare word gives nothing (too easily "okay"), a lone given name after a carrier is kept.
 std::optional<std::string> extract_name(std::string_view text);
+
+/// A name and the evidence behind it, so the call can confirm a weak one.
+struct HeardName {
+  std::string full;          // "First Last" as extract_name cases it; a given name alone when given_only
+  bool given_only = false;   // only a given name was heard: the call asks for the surname
+  bool carrier = false;      // a carrier phrase supported it ("my name is", "this is", "it's")
+  bool spelled = false;      // letters were spelled out ("J O H N S O N")
+  std::string_view rule;     // the rule that produced it (static storage), for --explain
+};
+/// extract_name with its evidence.
+std::optional<HeardName> hear_name(std::string_view text);
 
 /// The answer to "and your last name?" after a lone given name: "Garcia", "it's Garcia", "my last
 /// name is de la Cruz", "Garcia, G-A-R-C-I-A", "G-A-R-C-I-A" -> the surname, cased as extract_name
