@@ -61,7 +61,9 @@ Json message_json(const notify::MessageRecord& m, const date::time_zone* zone) {
          {"due_at", utc_iso(m.due_at)},
          {"due_at_local", local_iso(m.due_at, zone)},
          {"sent_at", m.sent_at ? Json(utc_iso(*m.sent_at)) : Json(nullptr)},
-         {"updated_at", utc_iso(m.updated_at)}};
+         {"sent_at_local", m.sent_at ? Json(local_iso(*m.sent_at, zone)) : Json(nullptr)},
+         {"updated_at", utc_iso(m.updated_at)},
+         {"updated_at_local", local_iso(m.updated_at, zone)}};
   return j;
 }
 

@@ -72,6 +72,20 @@ Task<Response> handle_get_user(const Request& req, RequestContext& rc, const Con
   co_return http::json_response(req, Status::ok, j);
 }
 
+// GET /users/{id}/messages: the texts for any of the patient's appointments, newest first (at most 200).
+Task<Response> handle_user_messages(const Request& req, RequestContext& rc, const Context& ctx) {
+  auto id = parse_id(rc.param("id"));
+  if (!id) co_return not_found(req, "The user");
+  if (!ctx.messages) co_return http::problem(req, Status::service_unavailable, "Unavailable", "Texts are not recorded here.");
+  auto user = co_await ctx.repo.get_user(*id);
+  if (!user) co_return not_found(req, "The user");
+  const std::int64_t user_id = *id;
+  const auto records = co_await ctx.messages->for_user(user_id, kMaxLimit);
+  Json items = Json::array();
+  for (const auto& m : records) items.push_back(message_json(m, ctx.zone()));
+  co_return http::json_response(req, Status::ok, Json{{"items", std::move(items)}});
+}
+
 // POST /users: 201 with Location; 409 when the mobile already has a user.
 Task<Response> handle_post_user(const Request& req, RequestContext&, const Context& ctx) {
   auto parsed = json_body(req);
@@ -116,6 +130,7 @@ void add_user_routes(http::Router& router, const std::shared_ptr<Context>& ctx, 
   router.add(http::Verb::get, "/users", guarded(api_key, ctx, handle_list_users));
   router.add(http::Verb::post, "/users", guarded(api_key, ctx, handle_post_user));
   router.add(http::Verb::get, "/users/{id}", guarded(api_key, ctx, handle_get_user));
+  router.add(http::Verb::get, "/users/{id}/messages", guarded(api_key, ctx, handle_user_messages));
   router.add(http::Verb::patch, "/users/{id}", guarded(api_key, ctx, handle_patch_user));
 }
 

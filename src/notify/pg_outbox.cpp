@@ -90,6 +90,10 @@ PgOutbox::PgOutbox(db::PgPool& pool) : pool_(pool) {
                 " OR twilio_status_rank($2) > twilio_status_rank(m.twilio_status)) RETURNING m.status, m.kind");
   pool_.prepare("msg_for_appt",
                 std::string("SELECT ") + kRecordCols + " FROM messages m WHERE m.appointment_id = $1 ORDER BY m.id");
+  pool_.prepare("msg_for_user",
+                std::string("SELECT ") + kRecordCols +
+                    " FROM messages m JOIN appointments a ON a.id = m.appointment_id WHERE a.user_id = $1"
+                    " ORDER BY m.id DESC LIMIT $2::bigint");
   pool_.prepare("msg_with_status",
                 std::string("SELECT ") + kRecordCols +
                     " FROM messages m WHERE m.status = $1 AND ($2::bigint IS NULL OR m.id < $2::bigint)"
@@ -219,6 +223,15 @@ Task<std::vector<MessageRecord>> PgOutbox::for_appointment(std::int64_t appointm
     pqxx::read_transaction tx(c);
     std::vector<MessageRecord> out;
     for (const auto& r : tx.exec_prepared("msg_for_appt", appointment_id)) out.push_back(record_from(r));
+    return out;
+  });
+}
+
+Task<std::vector<MessageRecord>> PgOutbox::for_user(std::int64_t user_id, std::size_t limit) {
+  co_return co_await pool_.run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    std::vector<MessageRecord> out;
+    for (const auto& r : tx.exec_prepared("msg_for_user", user_id, static_cast<long long>(limit))) out.push_back(record_from(r));
     return out;
   });
 }

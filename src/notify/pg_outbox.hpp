@@ -67,6 +67,7 @@ class PgOutbox final : public MessageLog {
                                                  std::optional<int> error_code);
 
   Task<std::vector<MessageRecord>> for_appointment(std::int64_t appointment_id) override;
+  Task<std::vector<MessageRecord>> for_user(std::int64_t user_id, std::size_t limit) override;
   Task<std::vector<MessageRecord>> with_status(const std::string& status, std::size_t limit,
                                                std::optional<std::int64_t> before_id) override;
 

@@ -29,6 +29,8 @@ class MessageLog {
  public:
   virtual ~MessageLog() = default;
   virtual Task<std::vector<MessageRecord>> for_appointment(std::int64_t appointment_id) = 0;
+  /// Every text for any of one patient's appointments, newest first, at most `limit`.
+  virtual Task<std::vector<MessageRecord>> for_user(std::int64_t user_id, std::size_t limit) = 0;
   /// Newest first; `before_id` pages on (id < before_id).
   virtual Task<std::vector<MessageRecord>> with_status(const std::string& status, std::size_t limit,
                                                        std::optional<std::int64_t> before_id) = 0;
