@@ -19,6 +19,13 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 function notice(text) { $('notice').textContent = text || ''; }
+// A table laid out as blocks on a phone (class "stack") keeps its semantics through explicit roles.
+function stackTable(caption, headers, rows) {
+  return h('table', { class: 'list stack', role: 'table' }, h('caption', { class: 'visually-hidden', text: caption }),
+    h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, headers.map((c) => h('th', { scope: 'col', role: 'columnheader', text: c })))),
+    h('tbody', { role: 'rowgroup' }, rows.map((cells) => h('tr', { role: 'row' },
+      cells.map((c, i) => h('td', { role: 'cell', 'data-label': headers[i] }, c))))));
+}
 
 // ---- API -------------------------------------------------------------------------------------
 class ApiError extends Error {
@@ -47,7 +54,16 @@ function longDate(iso) { const p = dayParts(iso); return `${DAYS[p.wd]} ${p.d} $
 function shortDate(iso) { const p = dayParts(iso); return `${DAYS[p.wd].slice(0, 3)} ${p.d} ${MONTHS[p.m - 1].slice(0, 3)}`; }
 function addDays(iso, n) { const p = dayParts(iso); return new Date(Date.UTC(p.y, p.m - 1, p.d + n)).toISOString().slice(0, 10); }
 const zoneLabel = () => state.schedule ? `${state.schedule.time_zone_abbrev}` : '';
-function whenText(localIso) { return `${longDate(localIso)} at ${hhmm(localIso)} ${zoneLabel()}`.trim(); }
+// The zone's name for a clinic-local time. The server's offsets are the truth (the browser's own
+// zone data may differ): the shown day's abbreviation where the offset is that day's, else the offset.
+function zoneAt(localIso) {
+  const s = state.schedule;
+  if (!s) return '';
+  const off = localIso.slice(19);
+  const dayOff = s.opening_hours[0]?.starts_at_local.slice(19);
+  return !off || !dayOff || off === dayOff ? s.time_zone_abbrev : `UTC${off}`;
+}
+function whenText(localIso) { return `${longDate(localIso)} at ${hhmm(localIso)} ${zoneAt(localIso)}`.trim(); }
 function lengthText(min) { return min % 60 === 0 ? `${min / 60} hour${min === 60 ? '' : 's'}` : (min > 60 ? `${Math.floor(min / 60)} h ${min % 60} min` : `${min} min`); }
 const STATUS = { scheduled: 'Scheduled', cancelled: 'Cancelled', completed: 'Completed', no_show: 'No-show' };
 const maskPhone = (m) => `••• ${m.slice(-4)}`;
@@ -446,20 +462,55 @@ async function showPatient(id) {
   const body = $('patient-body');
   body.replaceChildren(h('p', { text: 'Loading…' }));
   try {
-    const [u, s] = await Promise.all([api('GET', `/users/${id}`), state.schedule ? Promise.resolve(state.schedule) : api('GET', '/schedule')]);
+    const [u, s, texts] = await Promise.all([api('GET', `/users/${id}`), state.schedule ? Promise.resolve(state.schedule) : api('GET', '/schedule'),
+                                            api('GET', `/users/${id}/messages`).catch((e) => (e.status === 503 ? null : Promise.reject(e)))]);
     state.schedule = state.schedule || s;
     $('patient-title').textContent = u.full_name;
+    // A household shares a mobile: the other patients on this number (GET /users?mobile= is a list).
+    const same = await api('GET', `/users?mobile=${encodeURIComponent(u.mobile)}&limit=50`).then((r) => r.items.filter((o) => o.id !== u.id)).catch(() => []);
     const now = Date.parse(s.now);
     const upcoming = u.appointments.filter((a) => Date.parse(a.starts_at) >= now && a.status === 'scheduled').sort((a, b) => a.starts_at.localeCompare(b.starts_at));
     const past = u.appointments.filter((a) => !upcoming.includes(a)).sort((a, b) => b.starts_at.localeCompare(a.starts_at));
     const table = (title, list) => [h('h2', { text: title }), list.length
-      ? h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['When', 'Length', 'Status', 'Booked by', 'Notes'].map((c) => h('th', { scope: 'col', text: c })))),
-        h('tbody', {}, list.map((a) => h('tr', {}, h('td', {}, h('a', { href: `#/day/${a.starts_at_local.slice(0, 10)}` }, whenText(a.starts_at_local))),
-          h('td', { text: lengthText(a.duration_minutes) }), h('td', { text: STATUS[a.status] }), h('td', { text: a.call_sid ? 'Phone call' : 'Staff' }), h('td', { text: a.notes || '' })))))
+      ? stackTable(title, ['When', 'Length', 'Status', 'Booked by', 'Notes'], list.map((a) => [
+          h('a', { href: `#/day/${a.starts_at_local.slice(0, 10)}` }, whenText(a.starts_at_local)),
+          lengthText(a.duration_minutes), STATUS[a.status], a.call_sid ? 'Phone call' : 'Staff', a.notes || '']))
       : h('p', { text: 'None.' })];
-    body.replaceChildren(h('p', {}, `Mobile: ${u.mobile}`), h('p', { class: 'zone', text: `Times are in ${s.time_zone}.` }),
-      ...table('Upcoming appointments', upcoming), ...table('Past and cancelled appointments', past));
+    body.replaceChildren(h('p', {}, `Mobile: ${u.mobile}`),
+      ...(same.length ? [h('p', {}, 'Also on this mobile: ', ...same.flatMap((o, i) => [i ? ', ' : '', h('a', { href: `#/patients/${o.id}` }, o.full_name)]))] : []),
+      h('p', { class: 'zone', text: `Times are in the clinic's zone: ${s.time_zone}.` }),
+      ...table('Upcoming appointments', upcoming), ...table('Past and cancelled appointments', past),
+      ...messagesTable(texts ? texts.items : null, u.appointments));
   } catch (e) { if (e.status !== 401) body.replaceChildren(h('p', { text: e.status === 404 ? 'No such patient.' : `Could not load: ${e.message}` })); }
+}
+
+// The patient's texts: what each was, for which visit, where it stands and since when (clinic zone).
+const TEXT_KIND = { confirmation: 'Confirmation', rescheduled: 'New time', cancelled: 'Cancellation', reminder: 'Reminder' };
+const TEXT_STATUS = { pending: 'Waiting to send', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', failed: 'Failed', dropped: 'Not sent' };
+const DROP_REASON = { opted_out: 'the number replied STOP', too_late: 'the visit had begun', superseded: 'the visit changed' };
+function messageStatus(m) {
+  let text = TEXT_STATUS[m.status] || m.status;
+  if (m.status === 'failed') text += m.error_code ? ` (Twilio error ${m.error_code})` : (m.error ? ` (${m.error})` : '');
+  if (m.status === 'dropped' && m.error) text += ` (${DROP_REASON[m.error] || m.error})`;
+  return text;
+}
+function messageTime(m) {
+  if (m.status === 'pending' || m.status === 'sending') return `Due ${whenText(m.due_at_local)}`;
+  if (m.status === 'sent' && m.sent_at_local) return whenText(m.sent_at_local);
+  return whenText(m.updated_at_local);
+}
+function messagesTable(texts, appointments) {
+  const title = 'Texts to this patient';
+  if (texts === null) return [h('h2', { text: title }), h('p', { text: 'Texts are not recorded on this server.' })];
+  if (!texts.length) return [h('h2', { text: title }), h('p', { text: 'No texts yet.' })];
+  const byId = new Map(appointments.map((a) => [a.id, a]));
+  return [h('h2', { text: title }),
+    stackTable(title, ['Text', 'For the visit (now)', 'Status', 'When'], texts.map((m) => {
+      const a = byId.get(m.appointment_id);
+      return [TEXT_KIND[m.kind] || m.kind,
+        a ? h('a', { href: `#/day/${a.starts_at_local.slice(0, 10)}` }, whenText(a.starts_at_local)) : `Appointment ${m.appointment_id}`,
+        h('span', { class: 'badge', text: messageStatus(m) }), messageTime(m)];
+    }))];
 }
 
 // ---- wiring ----------------------------------------------------------------------------------
