@@ -10,7 +10,7 @@ BELLA_PACKAGES=(
   libphonenumber-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev libxml2-dev
   postgresql redis-server tzdata ca-certificates openssl curl procps iproute2 python3 python3-yaml
-  chromium yamllint shellcheck
+  chromium firefox-esr yamllint shellcheck
 )
 
 say() { printf '\033[1m[bella]\033[0m %s\n' "$*" >&2; }
