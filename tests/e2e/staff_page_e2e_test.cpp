@@ -2,6 +2,7 @@
 // guard, GET /schedule and GET /users?q=, against the real bella binary and a fresh PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -249,6 +250,65 @@ TEST_F(StaffPage, UsersCanBeSearchedByNameOrPhoneDigits) {
   EXPECT_EQ(names("e_x"), (std::vector<std::string>{"Sara Lee_x"}));
   EXPECT_EQ(names("zzz"), (std::vector<std::string>{}));
   EXPECT_EQ(names("").size(), 3u);
+}
+
+// The patient page's texts: every text of any of one patient's appointments, newest first, in the
+// clinic's zone. Twilio is configured but unreachable (port 9 on loopback), so nothing goes out and
+// the rows stay as planned.
+TEST_F(StaffPage, UserMessagesListThePatientsTextsNewestFirst) {
+  start({{"TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000001"},
+         {"TWILIO_AUTH_TOKEN", "token"},
+         {"SMS_FROM", "+15875550100"},
+         {"CLINIC_PHONE", "403-555-0100"},
+         {"TWILIO_API_BASE_URL", "http://127.0.0.1:9"}});
+  const Headers key{{"X-API-Key", kKey}};
+  auto book = [&](const std::string& name, const std::string& mobile, const std::string& at) {
+    auto r = req("POST", "/appointments", key,
+                 nlohmann::json{{"full_name", name}, {"mobile", mobile}, {"starts_at", at}}.dump());
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return r.json();
+  };
+  const auto first = book("Sarah Johnson", "4035550123", "2030-03-06T10:00:00-07:00");
+  const auto second = book("Sarah Johnson", "4035550123", "2030-03-08T14:00:00-07:00");
+  const auto other = book("Bob Smith", "4035550199", "2030-03-06T11:00:00-07:00");
+  const auto user_id = std::to_string(first["user_id"].get<long long>());
+  ASSERT_EQ(second["user_id"], first["user_id"]);
+  ASSERT_EQ(req("DELETE", "/appointments/" + std::to_string(second["id"].get<long long>()), key).status, 200u);
+
+  auto res = req("GET", "/users/" + user_id + "/messages", key);
+  ASSERT_EQ(res.status, 200u) << res.body;
+  const auto items = res.json()["items"];
+  // Per visit: a confirmation and a reminder (the day before); the cancelled one adds its notice.
+  std::vector<std::string> seen;
+  long long last_id = 0;
+  for (const auto& m : items) {
+    EXPECT_NE(m["appointment_id"], other["id"]) << "another patient's text";
+    if (last_id) {
+      EXPECT_LT(m["id"].get<long long>(), last_id) << "newest first";
+    }
+    last_id = m["id"].get<long long>();
+    seen.push_back(std::to_string(m["appointment_id"].get<long long>() == first["id"].get<long long>() ? 1 : 2) + ":" +
+                   m["kind"].get<std::string>());
+    EXPECT_EQ(m["updated_at_local"].get<std::string>().substr(19), "-07:00");
+    EXPECT_TRUE(m["sent_at"].is_null());
+    EXPECT_TRUE(m["sent_at_local"].is_null());
+    EXPECT_FALSE(m.contains("body")) << "never the words";
+    EXPECT_FALSE(m.contains("to")) << "never the number";
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"1:confirmation", "1:reminder", "2:cancelled", "2:confirmation", "2:reminder"}));
+  EXPECT_EQ(items[0]["kind"], "cancelled");  // the last change, first
+
+  // The same rows as the appointment's own list.
+  auto one = req("GET", "/appointments/" + std::to_string(first["id"].get<long long>()), key).json();
+  ASSERT_EQ(one["messages"].size(), 2u);
+  EXPECT_EQ(one["messages"][0]["due_at_local"].get<std::string>().substr(19), "-07:00");
+
+  EXPECT_EQ(req("GET", "/users/999999/messages", key).status, 404u);
+  EXPECT_EQ(req("GET", "/users/abc/messages", key).status, 404u);
+  EXPECT_EQ(req("GET", "/users/" + user_id + "/messages").status, 401u);
+  auto [cookie, csrf] = sign_in();
+  EXPECT_EQ(req("GET", "/users/" + user_id + "/messages", {{"Cookie", cookie}}).status, 200u);  // a read: the cookie alone
 }
 
 }  // namespace
