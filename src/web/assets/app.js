@@ -3,7 +3,7 @@
 
 const POLL_MS = 5000;
 const state = { csrf: null, day: null, schedule: null, scheduleJson: '', shownPhones: new Set(), poll: null,
-                booking: null, moving: null, noting: null, cancelling: null };
+                booking: null, moving: null, noting: null, cancelling: null, view: null };
 
 // ---- tiny DOM helpers ------------------------------------------------------------------------
 const $ = (id) => document.getElementById(id);
@@ -70,7 +70,12 @@ const maskPhone = (m) => `••• ${m.slice(-4)}`;
 
 // ---- views and routing -----------------------------------------------------------------------
 const VIEWS = ['sign-in-view', 'day-view', 'patients-view', 'patient-view'];
-function show(view) { for (const v of VIEWS) $(v).hidden = v !== view; $('nav').hidden = view === 'sign-in-view'; }
+function show(view) {
+  if (state.view && state.view !== view) notice('');  // a day's "Booked ..." says nothing on a patient's page
+  state.view = view;
+  for (const v of VIEWS) $(v).hidden = v !== view;
+  $('nav').hidden = view === 'sign-in-view';
+}
 
 function signedOut(message) {
   state.csrf = null;
