@@ -405,11 +405,20 @@ async function run(engine) {
       await until("Dana's confirmation dropped", async () =>
         sql(`SELECT m.status || ':' || coalesce(m.last_error, '') FROM messages m JOIN appointments a ON a.id = m.appointment_id
              JOIN users u ON u.id = a.user_id WHERE u.full_name = 'Dana Park' AND m.kind = 'confirmation'`) === 'dropped:opted_out');
+      // A visit two days on (booked through the API with the page's session): its reminder waits for its time.
+      const csrf = await page.evaluate(async () => (await (await fetch('/staff/session')).json()).csrf_token);
+      assert.equal(await post('/appointments', { full_name: 'Dana Park', mobile: '587 555 0142', starts_at: '2030-03-06T09:00:00-07:00' },
+                              { 'X-CSRF-Token': csrf }), 201);
       await page.goto(`${base}/staff/#/patients?q=dana`);
       await page.getByRole('link', { name: 'Dana Park' }).click();
       await page.getByRole('heading', { name: 'Dana Park' }).waitFor();
-      await page.getByRole('table', { name: 'Texts to this patient' }).getByRole('row').filter({ hasText: 'Confirmation' })
+      const danas = page.getByRole('table', { name: 'Texts to this patient' });
+      await danas.getByRole('row').filter({ hasText: 'Confirmation' }).filter({ hasText: 'at 10:00 MST' })
         .getByText('Not sent (the number replied STOP)').waitFor();
+      const reminder = danas.getByRole('row').filter({ hasText: 'Reminder' });
+      await reminder.getByText('Waiting to send', { exact: true }).waitFor();
+      await reminder.getByText('Due Tuesday 5 March 2030 at 09:00 MST', { exact: true }).waitFor();  // the day before, SMS_REMINDER_LEAD_MINUTES
+      await reminder.getByRole('link', { name: 'Wednesday 6 March 2030 at 09:00 MST' }).waitFor();
     });
 
     await step('a mobile shared by a household: the search lists each patient, each page links the others', async () => {
