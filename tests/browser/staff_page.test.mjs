@@ -18,6 +18,7 @@ import { mkdirSync, readFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { LocatorPage } from './locators.mjs';
@@ -187,6 +188,14 @@ async function run(engine) {
     // A request from the page's own script, with the session cookie (same origin, SameSite=Strict).
     const post = (path, body, headers = {}) => page.evaluate(async ([p, b, hd]) =>
       (await fetch(p, { method: 'POST', headers: { 'Content-Type': 'application/json', ...hd }, body: JSON.stringify(b) })).status, [path, body, headers]);
+    // Twilio's status callback for a text, signed as Twilio signs (HMAC-SHA1 of URL + sorted params).
+    async function statusCallback(form) {
+      const url = `${base}/twilio/sms/status`;
+      const signed = url + Object.keys(form).sort().map((k) => k + form[k]).join('');
+      const res = await fetch(url, { method: 'POST', body: new URLSearchParams(form),
+                                     headers: { 'X-Twilio-Signature': createHmac('sha1', TWILIO_TOKEN).update(signed).digest('base64') } });
+      assert.ok(res.status < 300, `status callback answered ${res.status}`);
+    }
     const row = (time) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${time}`) }) });
     const card = (name) => page.getByRole('article').filter({ hasText: name });
 
@@ -387,14 +396,22 @@ async function run(engine) {
         sql(`SELECT string_agg(m.kind || ':' || m.status, ',' ORDER BY m.id) FROM messages m JOIN appointments a ON a.id = m.appointment_id
              JOIN users u ON u.id = a.user_id WHERE u.full_name = 'Sarah Johnson' AND m.kind <> 'reminder'`) === 'confirmation:sent,rescheduled:sent,cancelled:sent', 15_000);
       assert.ok(stub.requests().filter((r) => r.form && r.form.To === '+14035550123').length >= 3, 'the stub saw Sarah\'s texts');
+      // Twilio then reports the confirmation delivered and the new-time text undelivered (30003).
+      const sid = (kind) => sql(`SELECT m.twilio_sid FROM messages m JOIN appointments a ON a.id = m.appointment_id
+                                 JOIN users u ON u.id = a.user_id WHERE u.full_name = 'Sarah Johnson' AND m.kind = '${kind}'`);
+      await statusCallback({ AccountSid: TWILIO_SID, MessageSid: sid('confirmation'), MessageStatus: 'delivered' });
+      await statusCallback({ AccountSid: TWILIO_SID, MessageSid: sid('rescheduled'), MessageStatus: 'undelivered', ErrorCode: '30003' });
+      assert.equal(sql(`SELECT string_agg(m.kind || ':' || m.status || ':' || coalesce(m.error_code::text, ''), ',' ORDER BY m.id) FROM messages m
+                        JOIN appointments a ON a.id = m.appointment_id JOIN users u ON u.id = a.user_id
+                        WHERE u.full_name = 'Sarah Johnson' AND m.kind <> 'reminder'`), 'confirmation:delivered:,rescheduled:failed:30003,cancelled:sent:');
       await page.goto(`${base}/staff/#/patients?q=sarah`);
       await page.getByRole('link', { name: 'Sarah Johnson' }).click();
       await page.getByRole('heading', { name: 'Sarah Johnson' }).waitFor();
       const texts = page.getByRole('table', { name: 'Texts to this patient' });
       await texts.waitFor();
-      for (const kind of ['Confirmation', 'New time', 'Cancellation']) {
+      for (const [kind, status] of [['Confirmation', 'Delivered'], ['New time', 'Failed (Twilio error 30003)'], ['Cancellation', 'Sent']]) {
         const r = texts.getByRole('row').filter({ hasText: kind });
-        await r.getByText('Sent', { exact: true }).waitFor();
+        await r.getByText(status, { exact: true }).waitFor();
         await r.getByText(/^Monday 4 March 2030 at \d\d:\d\d MST$/).first().waitFor();  // when it went, in the clinic's zone
       }
       // Each names its visit as it is now (moved to 14:00, a link to that day); never the words or the number of the text.

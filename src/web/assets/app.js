@@ -501,8 +501,8 @@ function messageStatus(m) {
 }
 function messageTime(m) {
   if (m.status === 'pending' || m.status === 'sending') return `Due ${whenText(m.due_at_local)}`;
-  if (m.status === 'sent' && m.sent_at_local) return whenText(m.sent_at_local);
-  return whenText(m.updated_at_local);
+  if (m.sent_at_local) return whenText(m.sent_at_local);  // sent, then maybe delivered or failed: when it went
+  return whenText(m.updated_at_local);                     // never sent: when it was given up
 }
 function messagesTable(texts, appointments) {
   const title = 'Texts to this patient';
