@@ -268,6 +268,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
 
   env.http_url("PUBLIC_BASE_URL", c.public_base_url);
   env.str("TWILIO_AUTH_TOKEN", c.twilio_auth_token);
+  env.boolean("ALLOW_UNSIGNED_WEBHOOKS", c.allow_unsigned_webhooks);
   env.str("TWILIO_ACCOUNT_SID", c.twilio_account_sid);
   env.str("TWILIO_VOICE", c.twilio_voice);
   if (c.twilio_voice.empty()) throw ConfigError("TWILIO_VOICE", "must not be empty");
