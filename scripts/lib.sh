@@ -11,6 +11,7 @@ BELLA_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libxml2-dev
   postgresql redis-server tzdata ca-certificates openssl curl procps iproute2 python3 python3-yaml
   chromium firefox-esr yamllint shellcheck
+  clang-14 libclang-rt-14-dev
 )
 
 say() { printf '\033[1m[bella]\033[0m %s\n' "$*" >&2; }

@@ -59,6 +59,7 @@ void add_health_routes(http::Router& router, HealthDeps deps) {
         checks[probe.name] = {{"status", "ok"}};
       }
     }
+    for (const auto& [name, why] : shared->warnings) checks[name] = {{"status", "warn"}, {"error", why}};
     const bool detail = operator_authorized(req, shared->metrics_token, shared->api_key);
     if (failed.empty()) {
       nlohmann::json body = {{"status", "ok"}};

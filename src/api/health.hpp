@@ -25,6 +25,9 @@ struct HealthDeps {
   /// With neither configured, /metrics answers 503 and /readyz gives its status only.
   std::string metrics_token;
   std::string api_key;
+  /// Settings the operator must know about although they do not make the task unready (name,
+  /// reason), e.g. unsigned webhooks allowed: shown in `checks` with status "warn".
+  std::vector<std::pair<std::string, std::string>> warnings;
 };
 
 /// True when the request carries one of the operator credentials (constant-time compares).

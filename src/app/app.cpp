@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include <boost/asio/signal_set.hpp>
 
 #include "api/health.hpp"
@@ -75,10 +77,32 @@ notify::Settings texts_settings(const Config& cfg) {
   return s;
 }
 
+/// Raises the soft RLIMIT_NOFILE to the hard limit (Fargate's default soft limit, 1024, is below
+/// MAX_CONNECTIONS plus the pools' sockets), and says when MAX_CONNECTIONS still cannot be reached.
+void raise_nofile_limit(std::size_t max_connections) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  const rlim_t before = rl.rlim_cur;
+  // An unlimited hard limit is not a valid soft one for NOFILE (the kernel caps it at nr_open).
+  const rlim_t target = rl.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : rl.rlim_max;
+  if (rl.rlim_cur < target) {
+    rlimit raised{target, rl.rlim_max};
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl.rlim_cur = target;
+  }
+  obs::info("file descriptor limit", {{"soft_before", before}, {"soft", rl.rlim_cur}, {"hard", rl.rlim_max}});
+  // Beside the connections: the listener, PostgreSQL and Redis sockets, the log, a spare, slack.
+  constexpr rlim_t kReserve = 64;
+  if (rl.rlim_cur < max_connections + kReserve) {
+    obs::warn("MAX_CONNECTIONS cannot be reached under the file descriptor limit; connections past it get a fast 503",
+              {{"max_connections", max_connections}, {"nofile", rl.rlim_cur}});
+  }
+}
+
 }  // namespace
 
 int run(const Config& cfg) {
   obs::setup_logging(cfg.log_format, cfg.log_level);
+  raise_nofile_limit(cfg.max_connections);
   // Every documented metric exists (at zero) from start-up, before the code that moves it runs.
   obs::register_metrics();
   const unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -211,14 +235,28 @@ int run(const Config& cfg) {
                                     .timeout = cfg.twilio_gather_timeout,
                                     .profanity_filter = cfg.twilio_profanity_filter,
                                     .enhanced = cfg.twilio_enhanced};
-  if (cfg.twilio_auth_token.empty()) obs::warn("TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked");
+  // Fail closed: without a token the webhooks are refused, unless unsigned ones are allowed explicitly.
+  const bool unsigned_webhooks = cfg.twilio_auth_token.empty() && cfg.allow_unsigned_webhooks;
+  if (unsigned_webhooks) {
+    obs::warn("ALLOW_UNSIGNED_WEBHOOKS=true and TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked "
+              "(local development only)");
+  } else if (cfg.twilio_auth_token.empty()) {
+    obs::warn("TWILIO_AUTH_TOKEN is not set: every Twilio webhook is refused (403); set the token, or "
+              "ALLOW_UNSIGNED_WEBHOOKS=true for local development");
+  }
+  const twilio::PublicUrlSettings webhook_url{.public_base_url = cfg.public_base_url,
+                                              .trusted_proxy = cfg.trusted_proxy,
+                                              .allow_unsigned = cfg.allow_unsigned_webhooks};
 
   // --- routes -----------------------------------------------------------------------------------
   http::Router router;
   api::HealthDeps health{.probes = {},
                          .probe_deadline = cfg.ready_timeout,
                          .metrics_token = cfg.metrics_token,
-                         .api_key = cfg.api_key};
+                         .api_key = cfg.api_key,
+                         .warnings = {}};
+  if (unsigned_webhooks)
+    health.warnings.emplace_back("webhook_signatures", "not checked: ALLOW_UNSIGNED_WEBHOOKS=true without TWILIO_AUTH_TOKEN");
   if (pg) health.probes.push_back({"postgres", [p = pg.get()](std::chrono::milliseconds d) { return p->ping(d); }});
   if (pg) {
     health.probes.push_back({"migrations", [&migrated](std::chrono::milliseconds) -> Task<std::optional<std::string>> {
@@ -245,15 +283,19 @@ int run(const Config& cfg) {
   }
   twilio::add_twilio_routes(router, calls,
                             twilio::WebhookSettings{.voice = voice,
-                                                    .url = {.public_base_url = cfg.public_base_url,
-                                                            .trusted_proxy = cfg.trusted_proxy},
+                                                    .url = webhook_url,
                                                     .auth_token = cfg.twilio_auth_token,
                                                     .front_desk_number = cfg.front_desk_number});
+  // Twilio's call status callback: an ended call's session and replies are deleted at once.
+  twilio::add_call_status_route(router, *sessions,
+                                twilio::WebhookSettings{.voice = voice,
+                                                        .url = webhook_url,
+                                                        .auth_token = cfg.twilio_auth_token,
+                                                        .front_desk_number = {}});
 
   if (outbox) {
     notify::add_sms_routes(router, *outbox,
-                           notify::SmsRouteSettings{.url = {.public_base_url = cfg.public_base_url,
-                                                            .trusted_proxy = cfg.trusted_proxy},
+                           notify::SmsRouteSettings{.url = webhook_url,
                                                     .auth_token = cfg.twilio_auth_token,
                                                     .clinic_name = texts.clinic_name,
                                                     .clinic_phone = texts.clinic_phone});

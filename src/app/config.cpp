@@ -268,6 +268,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
 
   env.http_url("PUBLIC_BASE_URL", c.public_base_url);
   env.str("TWILIO_AUTH_TOKEN", c.twilio_auth_token);
+  env.boolean("ALLOW_UNSIGNED_WEBHOOKS", c.allow_unsigned_webhooks);
   env.str("TWILIO_ACCOUNT_SID", c.twilio_account_sid);
   env.str("TWILIO_VOICE", c.twilio_voice);
   if (c.twilio_voice.empty()) throw ConfigError("TWILIO_VOICE", "must not be empty");
@@ -294,7 +295,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
     const auto& n = c.front_desk_number;
     const bool e164 = n.size() >= 9 && n.size() <= 16 && n[0] == '+' &&
                       n.find_first_not_of("0123456789", 1) == std::string::npos;
-    if (!e164) throw ConfigError("FRONT_DESK_NUMBER", "'" + n + "' is not an E.164 number like +14035550100");
+    if (!e164) throw ConfigError("FRONT_DESK_NUMBER", "'" + n + "' is not an E.164 number ('+', country code, number: +1 and 10 digits here)");
   }
 
   env.str("TWILIO_API_KEY_SID", c.twilio_api_key_sid);
@@ -310,7 +311,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
     const auto& n = c.sms_from;
     const bool e164 = n.size() >= 9 && n.size() <= 16 && n[0] == '+' &&
                       n.find_first_not_of("0123456789", 1) == std::string::npos;
-    if (!e164) throw ConfigError("SMS_FROM", "'" + n + "' is not an E.164 number like +15875550100");
+    if (!e164) throw ConfigError("SMS_FROM", "'" + n + "' is not an E.164 number ('+', country code, number: +1 and 10 digits here)");
   }
   env.http_url("TWILIO_API_BASE_URL", c.twilio_api_base_url);
   env.str("CLINIC_NAME", c.clinic_name);

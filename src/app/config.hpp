@@ -52,6 +52,7 @@ struct Config {
   // Twilio
   std::string public_base_url;                              // URL Twilio calls, for signatures
   std::string twilio_auth_token;                            // set: signatures enforced
+  bool allow_unsigned_webhooks = false;                     // ALLOW_UNSIGNED_WEBHOOKS: no token, webhooks accepted anyway (dev only)
   std::string twilio_account_sid;
   std::string twilio_voice = "Polly.Joanna-Neural";
   std::string twilio_language = "en-CA";

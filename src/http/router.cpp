@@ -7,7 +7,6 @@
 
 
 #include "obs/metrics.hpp"
-#include "obs/metrics.hpp"
 #include "obs/process_metrics.hpp"
 
 namespace bella::http {
@@ -36,6 +35,23 @@ struct HttpMetrics {
       "bella_http_request_duration_seconds", "HTTP request latency by route",
       obs::kHttpLatencyBounds);
 };
+
+/// The method as a metric label: the methods HTTP defines, anything else "other" (a client can send
+/// any token as a method; one series each would grow /metrics without bound).
+std::string_view method_label(Verb v) {
+  switch (v) {
+    case Verb::get: return "GET";
+    case Verb::head: return "HEAD";
+    case Verb::post: return "POST";
+    case Verb::put: return "PUT";
+    case Verb::delete_: return "DELETE";
+    case Verb::patch: return "PATCH";
+    case Verb::options: return "OPTIONS";
+    case Verb::connect: return "CONNECT";
+    case Verb::trace: return "TRACE";
+    default: return "other";
+  }
+}
 
 HttpMetrics& http_metrics() {
   static HttpMetrics m;
@@ -103,7 +119,7 @@ Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
   }
 
   Response res;
-  const std::string route_label = found ? found->pattern : allow.empty() ? "unmatched" : "method_not_allowed";
+  const std::string route_label = found ? found->pattern : allow.empty() ? "other" : "method_not_allowed";
   if (!found && allow.empty()) {
     res = problem(req, Status::not_found, "Not Found", "No route for this path.");
   } else if (!found) {
@@ -146,7 +162,7 @@ Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
                         {"status", status},
                         {"duration_us", micros}});
   auto& m = http_metrics();
-  m.requests.inc({{"route", route_label}, {"method", std::string(req.method_string())},
+  m.requests.inc({{"route", route_label}, {"method", std::string(method_label(req.method()))},
                   {"status", std::to_string(status)}});
   m.latency.observe({{"route", route_label}}, static_cast<double>(micros) / 1e6);
   obs::unbind_request(log_binding);

@@ -1,6 +1,12 @@
 // Accept loop and HTTP sessions. The session knows bytes; the router knows paths.
 #include "http/server.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <boost/beast/core/flat_buffer.hpp>
 #include "obs/log.hpp"
 #include <boost/beast/core/tcp_stream.hpp>
@@ -29,9 +35,11 @@ obs::Gauge& connections_gauge() {
 }  // namespace
 
 Server::Server(asio::io_context& ioc, const Router& router, ServerLimits limits)
-    : ioc_(ioc), router_(router), limits_(limits), acceptor_(asio::make_strand(ioc)) {}
+    : ioc_(ioc), router_(router), limits_(limits), acceptor_(asio::make_strand(ioc)), drain_strand_(asio::make_strand(ioc)) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  if (spare_fd_ >= 0) ::close(spare_fd_);
+}
 
 std::uint16_t Server::listen(const std::string& host, std::uint16_t port) {
   tcp::resolver resolver(ioc_);
@@ -48,30 +56,100 @@ void Server::start() {
   asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
 }
 
+namespace {
+
+// Over the cap: a complete, self-describing 503 whose Content-Length is computed from its body.
+constexpr std::string_view kBusyBody =
+    "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"\"}";
+
+const std::string& busy_response() {
+  static const std::string r =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nConnection: close\r\n"
+      "Retry-After: 1\r\nContent-Length: " +
+      std::to_string(kBusyBody.size()) + "\r\n\r\n" + std::string(kBusyBody);
+  return r;
+}
+
+/// Writes the 503 without waiting (a fresh socket's send buffer takes it whole) and closes. The
+/// request bytes already received are read first: closing with unread data would send a reset,
+/// which can make the client drop the 503 it has not read yet.
+void refuse_fd(int fd) {
+  const auto& busy = busy_response();
+  (void)!::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::shutdown(fd, SHUT_WR);
+  char sink[4096];
+  for (int i = 0; i < 16 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
+  }
+  ::close(fd);
+}
+
+obs::Counter& refused_counter() {
+  static auto& c = obs::registry().counter("bella_http_connections_refused_total",
+                                           "Connections answered 503 at once: over MAX_CONNECTIONS, or out of file descriptors");
+  return c;
+}
+
+// One line per second at most for refused connections and failed accepts: a flood of them must not
+// become a flood of log lines.
+obs::LogLimiter& refused_log() {
+  static obs::LogLimiter l(std::chrono::seconds(1), 1);
+  return l;
+}
+
+}  // namespace
+
+std::size_t Server::reserve_spare_fd() {
+  if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  return spare_fd_ >= 0 ? 1 : 0;
+}
+
+void Server::refuse_pending_after_emfile() {
+  // Out of descriptors: the pending connections would sit in the backlog until their clients time
+  // out. Give the spare descriptor up, take each pending connection, answer it 503, and re-reserve.
+  if (spare_fd_ >= 0) {
+    ::close(spare_fd_);
+    spare_fd_ = -1;
+  }
+  int refused = 0;
+  for (int i = 0; i < 64; ++i) {
+    const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) break;
+    refuse_fd(fd);
+    ++refused;
+  }
+  reserve_spare_fd();
+  if (refused) refused_counter().inc({{"reason", "nofile"}}, refused);
+}
+
 Task<void> Server::accept_loop() {
+  reserve_spare_fd();
+  {
+    error_code ignored;
+    acceptor_.native_non_blocking(true, ignored);  // the EMFILE path accepts without waiting
+  }
   while (!draining_) {
     error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
-      obs::warn("accept failed", {{"error", ec.message()}});
-      // EMFILE and friends: back off briefly instead of spinning.
-      asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(50));
+      const bool out_of_fds = ec == asio::error::no_descriptors || ec.value() == ENFILE;
+      if (out_of_fds) refuse_pending_after_emfile();
+      if (auto suppressed = refused_log().admit())
+        obs::warn("accept failed", {{"error", ec.message()}, {"suppressed", *suppressed}});
+      // Back off briefly instead of spinning (after EMFILE the backlog has just been answered).
+      asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(out_of_fds ? 5 : 50));
       co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
     }
     if (live_.load() >= limits_.max_connections) {
       // Over the cap: refuse cheaply. The load balancer retries on another task.
-      static constexpr std::string_view kBusy =
-          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nConnection: close\r\n"
-          "Retry-After: 1\r\nContent-Length: 79\r\n\r\n"
-          "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"\"}";
-      error_code ignored;
-      socket.non_blocking(true, ignored);
-      socket.write_some(asio::buffer(kBusy), ignored);
-      socket.shutdown(tcp::socket::shutdown_both, ignored);
-      socket.close(ignored);
-      obs::warn("connection refused: at max_connections", {{"max_connections", limits_.max_connections}});
+      error_code released;
+      const int fd = socket.release(released);
+      if (!released) refuse_fd(fd);
+      refused_counter().inc({{"reason", "max_connections"}});
+      if (auto suppressed = refused_log().admit())
+        obs::warn("connection refused: at max_connections",
+                  {{"max_connections", limits_.max_connections}, {"suppressed", *suppressed}});
       continue;
     }
     std::shared_ptr<Connection> conn;
@@ -179,8 +257,35 @@ void Server::finish_drain_if_idle() {
     done = std::move(drained_);
     drained_ = nullptr;
   }
-  if (drain_timer_) drain_timer_->cancel();
+  // The timer lives on its own strand: cancel it there, never from this (session) thread directly.
+  asio::post(drain_strand_, [this] {
+    if (drain_timer_) drain_timer_->cancel();
+  });
   done();
+}
+
+void Server::on_drain_deadline(error_code ec) {
+  if (ec) return;  // cancelled: every connection closed in time
+  std::vector<std::shared_ptr<Connection>> stragglers;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, weak] : conns_)
+      if (auto c = weak.lock()) stragglers.push_back(std::move(c));
+  }
+  if (!stragglers.empty()) obs::warn("drain deadline passed; closing open connections", {{"connections", stragglers.size()}});
+  for (auto& c : stragglers) {
+    asio::post(c->stream.get_executor(), [c] {
+      error_code ignored;
+      c->stream.socket().cancel(ignored);
+    });
+  }
+  std::function<void()> d;
+  {
+    std::lock_guard lock(mutex_);
+    d = std::move(drained_);
+    drained_ = nullptr;
+  }
+  if (d) d();
 }
 
 void Server::drain(std::chrono::milliseconds deadline, std::function<void()> done) {
@@ -192,6 +297,11 @@ void Server::drain(std::chrono::milliseconds deadline, std::function<void()> don
   std::vector<std::shared_ptr<Connection>> live;
   {
     std::lock_guard lock(mutex_);
+    // The timer is created, and its wait queued on drain_strand_, before drained_ is set: whoever
+    // sees drained_ (finish_drain_if_idle on a session's thread) finds a timer whose wait is queued
+    // ahead of its cancel on the same strand. Only drain_strand_ touches the timer afterwards.
+    drain_timer_ = std::make_unique<asio::steady_timer>(drain_strand_, deadline);
+    asio::post(drain_strand_, [this] { drain_timer_->async_wait([this](error_code ec) { on_drain_deadline(ec); }); });
     drained_ = std::move(done);
     for (auto& [id, weak] : conns_)
       if (auto c = weak.lock()) live.push_back(std::move(c));
@@ -205,30 +315,6 @@ void Server::drain(std::chrono::milliseconds deadline, std::function<void()> don
       if (!c->busy) c->stream.socket().cancel(ignored);
     });
   }
-  drain_timer_ = std::make_unique<asio::steady_timer>(ioc_, deadline);
-  drain_timer_->async_wait([this](error_code ec) {
-    if (ec) return;
-    std::vector<std::shared_ptr<Connection>> stragglers;
-    {
-      std::lock_guard lock(mutex_);
-      for (auto& [id, weak] : conns_)
-        if (auto c = weak.lock()) stragglers.push_back(std::move(c));
-    }
-    if (!stragglers.empty()) obs::warn("drain deadline passed; closing open connections", {{"connections", stragglers.size()}});
-    for (auto& c : stragglers) {
-      asio::post(c->stream.get_executor(), [c] {
-        error_code ignored;
-        c->stream.socket().cancel(ignored);
-      });
-    }
-    std::function<void()> d;
-    {
-      std::lock_guard lock(mutex_);
-      d = std::move(drained_);
-      drained_ = nullptr;
-    }
-    if (d) d();
-  });
   finish_drain_if_idle();
 }
 

@@ -53,6 +53,9 @@ class Server {
   Task<void> session(std::shared_ptr<Connection> conn);
   void forget(std::uint64_t id);
   void finish_drain_if_idle();
+  void on_drain_deadline(error_code ec);
+  std::size_t reserve_spare_fd();
+  void refuse_pending_after_emfile();
 
   asio::io_context& ioc_;
   const Router& router_;
@@ -64,7 +67,9 @@ class Server {
   std::uint64_t next_id_ = 0;
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> conns_;
   std::function<void()> drained_;
+  asio::strand<asio::io_context::executor_type> drain_strand_;  // the drain timer's only home
   std::unique_ptr<asio::steady_timer> drain_timer_;
+  int spare_fd_ = -1;  // held in reserve: given up to answer 503 when accept() fails with EMFILE
 };
 
 }  // namespace bella::http

@@ -85,6 +85,12 @@ void register_metrics() {
     for (const char* status : {"200", "403", "500"}) zero(requests, {{"route", route}, {"method", "POST"}, {"status", status}});
   r.histogram("bella_http_request_duration_seconds", "HTTP request latency by route", kHttpLatencyBounds);
   r.gauge("bella_http_connections", "Open HTTP connections").add({}, 0);
+  auto& refused = r.counter("bella_http_connections_refused_total",
+                            "Connections answered 503 at once: over MAX_CONNECTIONS, or out of file descriptors");
+  for (const char* reason : {"max_connections", "nofile"}) zero(refused, {{"reason", reason}});
+  auto& unsigned_hooks =
+      r.counter("bella_twilio_webhooks_refused_total", "Twilio webhooks refused (403) by their signature check");
+  for (const char* reason : {"no_token", "no_signature", "bad_signature"}) zero(unsigned_hooks, {{"reason", reason}});
 
   // --- PostgreSQL pool (the pool sets the size when DATABASE_URL is set) --------------------------
   r.gauge("bella_db_pool_in_use", "PostgreSQL connections leased").add({}, 0);
@@ -115,6 +121,7 @@ void register_metrics() {
   auto& fallback_ops =
       r.counter("bella_session_store_fallback_ops_total", "Session store calls answered from memory because Redis failed");
   for (const char* op : {"load", "save", "claim", "erase"}) zero(fallback_ops, {{"op", op}});
+  zero(r.counter("bella_sessions_deleted_total", "Call sessions deleted by Twilio's call status callback when the call ended"));
 
   // --- LLM fallback -------------------------------------------------------------------------------
   auto& llm = r.counter("bella_llm_requests_total", "LLM fallback calls by field and outcome");

@@ -90,6 +90,58 @@ void append(spdlog::memory_buf_t& out, std::string_view s) { out.append(s.data()
 
 std::string dump(const LogFields& v) { return v.dump(-1, ' ', false, LogFields::error_handler_t::replace); }
 
+/// Length of the valid UTF-8 sequence starting at s[i], or 0 when the byte there does not start one
+/// (stray continuation, overlong form, surrogate, above U+10FFFF, truncated).
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) n = 2;
+  else if (c == 0xE0) n = 3, lo = 0xA0;
+  else if (c >= 0xE1 && c <= 0xEC) n = 3;
+  else if (c == 0xED) n = 3, hi = 0x9F;
+  else if (c >= 0xEE && c <= 0xEF) n = 3;
+  else if (c == 0xF0) n = 4, lo = 0x90;
+  else if (c >= 0xF1 && c <= 0xF3) n = 4;
+  else if (c == 0xF4) n = 4, hi = 0x8F;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
+  return n;
+}
+
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto n = utf8_sequence(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+/// The line's fields with every string (keys too) made valid UTF-8.
+LogFields sanitized(const LogFields& v) {
+  if (v.is_string()) {
+    const auto& str = v.get_ref<const std::string&>();
+    return valid_utf8(str) ? v : LogFields(escape_invalid_utf8(str));
+  }
+  if (v.is_object()) {
+    LogFields out = LogFields::object();
+    for (const auto& [k, item] : v.items()) out[valid_utf8(k) ? k : escape_invalid_utf8(k)] = sanitized(item);
+    return out;
+  }
+  if (v.is_array()) {
+    LogFields out = LogFields::array();
+    for (const auto& item : v) out.push_back(sanitized(item));
+    return out;
+  }
+  return v;
+}
+
 /// JSON: {"ts":…,"level":…,"msg":…, request fields…, line fields…} (a line field wins over a
 /// request field of the same name). Text: `ts level msg key=value…`, strings unquoted unless they
 /// hold a space.
@@ -107,14 +159,17 @@ class Formatter final : public spdlog::formatter {
     }
     if (t_fields && t_fields->is_object())
       for (const auto& [k, v] : t_fields->items()) line[k] = v;
-    const std::string_view text(msg.payload.data(), msg.payload.size());
+    // Request paths, headers and driver errors carry outside bytes: the line stays valid UTF-8.
+    line = sanitized(line);
+    const std::string_view raw(msg.payload.data(), msg.payload.size());
+    const std::string text = valid_utf8(raw) ? std::string(raw) : escape_invalid_utf8(raw);
     if (json_) {
       append(dest, "{\"ts\":\"");
       append_timestamp(msg.time, dest);
       append(dest, "\",\"level\":\"");
       append(dest, spdlog_level_name(msg.level));
       append(dest, "\",\"msg\":");
-      append(dest, dump(LogFields(std::string(text))));
+      append(dest, dump(LogFields(text)));
       for (const auto& [k, v] : line.items()) {
         if (k == "ts" || k == "level" || k == "msg") continue;
         append(dest, ",");
@@ -180,6 +235,40 @@ void annotate(std::string_view key, LogFields value) {
 }
 
 std::string_view level_name(Level level) { return spdlog_level_name(to_spdlog(level)); }
+
+std::string escape_invalid_utf8(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    if (const auto n = utf8_sequence(s, i); n > 0) {
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(s[i++]);
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 0x0F];
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> LogLimiter::admit(std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (window_ == std::chrono::steady_clock::time_point{} || now - window_ >= interval_) {
+    window_ = now;
+    in_window_ = 0;
+  }
+  if (in_window_ >= burst_) {
+    ++suppressed_;
+    return std::nullopt;
+  }
+  ++in_window_;
+  const auto dropped = suppressed_;
+  suppressed_ = 0;
+  return dropped;
+}
 
 void log(Level level, std::string_view msg, const LogFields& fields) {
   auto logger = spdlog::default_logger_raw();

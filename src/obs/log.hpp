@@ -5,7 +5,9 @@
 // (request_id, and on the phone line call_sid and turn) are added to every line logged while that
 // request is being handled, whichever room logs it (see bind_request).
 #pragma once
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +50,29 @@ void unbind_request(std::uint64_t binding);
 /// Adds (or replaces) a field of the current request's binding, e.g. annotate("call_sid", sid).
 /// Does nothing outside a request.
 void annotate(std::string_view key, LogFields value);
+
+/// Rate limit for a line that outside input can repeat at will (a refused connection, an unsigned
+/// webhook): at most `burst` lines per `interval`. Thread-safe.
+///   if (auto suppressed = limiter.admit()) obs::warn("...", {{"suppressed", *suppressed}});
+class LogLimiter {
+ public:
+  LogLimiter(std::chrono::milliseconds interval, unsigned burst) : interval_(interval), burst_(burst) {}
+  /// nullopt: drop this line. Else log it, with the number of lines dropped since the last one
+  /// let through.
+  std::optional<std::uint64_t> admit(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+
+ private:
+  std::mutex mutex_;
+  std::chrono::milliseconds interval_;
+  unsigned burst_;
+  std::chrono::steady_clock::time_point window_{};
+  unsigned in_window_ = 0;
+  std::uint64_t suppressed_ = 0;
+};
+
+/// `s` with every byte that is not part of valid UTF-8 written as the text \xHH (so a log line
+/// stays valid UTF-8 and valid JSON, and the operator still sees which bytes came in).
+std::string escape_invalid_utf8(std::string_view s);
 
 /// Level names as LOG_LEVEL spells them ("warn", not "warning").
 std::string_view level_name(Level level);

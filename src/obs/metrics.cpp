@@ -90,7 +90,7 @@ void Counter::inc(const Labels& labels, double by) {
   // A counter only goes up; a negative or NaN step would break rate() for every reader.
   if (!(by >= 0)) return;
   std::lock_guard lock(mutex_);
-  values_[key] += by;
+  values_[bounded_key(values_, std::move(key), labels)] += by;
 }
 
 double Counter::value(const Labels& labels) const {
@@ -109,13 +109,13 @@ void Counter::render(std::string& out) const {
 void Gauge::set(const Labels& labels, double v) {
   auto key = label_key(labels);
   std::lock_guard lock(mutex_);
-  values_[key] = v;
+  values_[bounded_key(values_, std::move(key), labels)] = v;
 }
 
 void Gauge::add(const Labels& labels, double by) {
   auto key = label_key(labels);
   std::lock_guard lock(mutex_);
-  values_[key] += by;
+  values_[bounded_key(values_, std::move(key), labels)] += by;
 }
 
 double Gauge::value(const Labels& labels) const {
@@ -144,7 +144,7 @@ void Histogram::observe(const Labels& labels, double v) {
     if (l.first == "le") throw std::invalid_argument("histogram label 'le' is reserved: " + name_);
   auto key = label_key(labels);
   std::lock_guard lock(mutex_);
-  auto& s = series_[key];
+  auto& s = series_[bounded_key(series_, std::move(key), labels)];
   if (s.buckets.empty()) s.buckets.assign(bounds_.size() + 1, 0);
   // NaN compares false with every bound: count it in +Inf only, as the Go client does.
   auto idx = std::isnan(v) ? bounds_.size()

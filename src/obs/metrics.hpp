@@ -23,9 +23,20 @@ class Family {
   Family& operator=(const Family&) = delete;
   virtual void render(std::string& out) const = 0;
   [[nodiscard]] const std::string& name() const { return name_; }
+  /// Label values should come from closed sets; this bounds /metrics if one does not.
+  static constexpr std::size_t kMaxSeries = 256;
 
  protected:
   static std::string label_key(Labels labels);  // checked, sorted, escaped: {a="1",b="2"}
+  /// `key` if the family may hold it, else the family's overflow series (every label "other"):
+  /// a family never holds more than kMaxSeries series, whatever values callers pass. Mutex held.
+  template <class Map>
+  std::string bounded_key(const Map& series, std::string key, const Labels& labels) const {
+    if (key.empty() || series.size() < kMaxSeries || series.count(key)) return key;
+    Labels other = labels;
+    for (auto& l : other) l.second = "other";
+    return label_key(std::move(other));
+  }
   void header(std::string& out) const;
   std::string name_, help_, type_;
   mutable std::mutex mutex_;

@@ -147,11 +147,32 @@ Task<void> FallbackSessionStore::erase(std::string key) {
   mirror_.remove(key);
 }
 
+Task<std::size_t> FallbackSessionStore::erase_containing(std::string needle) {
+  // Memory and the mirror first (they never fail), then the primary when it is in use.
+  std::size_t erased = memory_.remove_containing(needle);
+  mirror_.remove_containing(needle);
+  if (!degraded_) {
+    std::string error;
+    try {
+      erased += co_await primary_.erase_containing(needle);
+      confirm();
+      co_return erased;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    degrade("erase", error);
+  }
+  co_return erased;
+}
+
 Task<std::string> FallbackSessionStore::hand_back(std::vector<MemorySessionStore::Entry> entries) {
   for (std::size_t i = 0; i < entries.size(); ++i) {
     std::string error;
     try {
       co_await primary_.save(entries[i].key, entries[i].value, entries[i].ttl_left);
+      // What was just written to the primary is now this task's last write: the mirror must say
+      // so, or a second outage would answer from the mirror's older copy (a session one step back).
+      mirror_.put(entries[i].key, entries[i].value, entries[i].ttl_left);
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -187,6 +208,24 @@ Task<bool> FallbackSessionStore::probe_once() {
     obs::warn("session store hand-back failed", {{"error", error}});
     co_return false;
   }
+  // What this task wrote before the outage and did not change since lives in the mirror only. A
+  // Redis that restarted empty lost it: restore it, but only where the key is absent (SET NX), so
+  // a newer value another task wrote meanwhile is never overwritten.
+  std::size_t restored = 0;
+  for (auto& e : mirror_.snapshot()) {
+    if (sent.count(e.key)) continue;
+    std::string error;
+    try {
+      if (co_await primary_.claim(e.key, e.value, e.ttl_left)) ++restored;
+    } catch (const std::exception& ex) {
+      error = ex.what();
+    }
+    if (!error.empty()) {
+      obs::warn("session store hand-back failed", {{"error", error}});
+      co_return false;
+    }
+  }
+  if (restored) obs::info("session store restored sessions the primary had lost", {{"keys", restored}});
   recover(first_count);
   // Second pass: only what changed in memory during the first (re-sending the rest could overwrite
   // a newer value a turn has saved in Redis since the switch); memory is empty afterwards.

@@ -27,7 +27,8 @@ struct FallbackSettings {
 ///
 /// Switching back hands the memory entries that are still live to the primary (SET EX with their
 /// remaining TTL), then clears memory, so a call that started during the outage continues on this
-/// instance. What it cannot cover: another instance never saw those entries while Redis was down,
+/// instance; and restores this task's mirrored writes where the primary has no value (SET NX: a
+/// Redis that restarted empty), never overwriting one. What it cannot cover: another instance never saw those entries while Redis was down,
 /// so a turn routed there during the outage started afresh, and a session saved in Redis before the
 /// outage by another task is invisible while degraded (this task's own writes are mirrored in memory). A write that races the
 /// final hand-back (decided "degraded" just before the switch) can still land in cleared memory.
@@ -43,6 +44,7 @@ class FallbackSessionStore final : public SessionStore {
   Task<void> save(std::string key, std::string value, std::chrono::seconds ttl) override;
   Task<bool> claim(std::string key, std::string value, std::chrono::seconds ttl) override;
   Task<void> erase(std::string key) override;
+  Task<std::size_t> erase_containing(std::string needle) override;
   /// primary's name ("redis") or "memory" while degraded.
   [[nodiscard]] std::string_view backend() const override;
 

@@ -108,6 +108,23 @@ Task<bool> MemorySessionStore::claim(std::string key, std::string value, std::ch
   co_return put_if_absent(key, std::move(value), ttl);
 }
 
+std::size_t MemorySessionStore::remove_containing(const std::string& needle) {
+  if (needle.empty()) return 0;
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    auto next = std::next(it);
+    if (it->first.find(needle) != std::string::npos) {
+      drop(it);
+      ++n;
+    }
+    it = next;
+  }
+  return n;
+}
+
+Task<std::size_t> MemorySessionStore::erase_containing(std::string needle) { co_return remove_containing(needle); }
+
 Task<void> MemorySessionStore::erase(std::string key) {
   remove(key);
   co_return;

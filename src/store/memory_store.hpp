@@ -38,6 +38,7 @@ class MemorySessionStore final : public SessionStore {
   Task<void> save(std::string key, std::string value, std::chrono::seconds ttl) override;
   Task<bool> claim(std::string key, std::string value, std::chrono::seconds ttl) override;
   Task<void> erase(std::string key) override;
+  Task<std::size_t> erase_containing(std::string needle) override;
   [[nodiscard]] std::string_view backend() const override { return "memory"; }
 
   // Synchronous forms of the above (the coroutines call these).
@@ -45,6 +46,7 @@ class MemorySessionStore final : public SessionStore {
   void put(const std::string& key, std::string value, std::chrono::seconds ttl);
   bool put_if_absent(const std::string& key, std::string value, std::chrono::seconds ttl);
   void remove(const std::string& key);
+  std::size_t remove_containing(const std::string& needle);
 
   /// Live keys right now (expired ones are not counted).
   [[nodiscard]] std::size_t size();

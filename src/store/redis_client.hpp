@@ -62,6 +62,8 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   /// mishandles brace-initialised temporaries passed to coroutines (see HELPER-RULES).
   Task<resp::Value> exec_argv(std::vector<std::string> argv, std::chrono::milliseconds deadline);
 
+  /// The deadline exec() uses (REDIS_TIMEOUT_MS).
+  [[nodiscard]] std::chrono::milliseconds timeout() const { return settings_.timeout; }
   /// Readiness probe: PING within `deadline`; nullopt when healthy, else the reason.
   Task<std::optional<std::string>> ping(std::chrono::milliseconds deadline);
 

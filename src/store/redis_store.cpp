@@ -2,6 +2,8 @@
 #include "store/redis_store.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <stdexcept>
 
 namespace bella::store {
 namespace {
@@ -65,6 +67,38 @@ Task<void> RedisSessionStore::erase(std::string key) {
     error = e.what();
   }
   if (!error.empty()) throw Unavailable("redis", error);
+}
+
+Task<std::size_t> RedisSessionStore::erase_containing(std::string needle) {
+  // The needle goes into a glob: only letters and digits, so it cannot widen the match.
+  bool plain = !needle.empty();
+  for (char c : needle) plain = plain && std::isalnum(static_cast<unsigned char>(c));
+  if (!plain) throw std::invalid_argument("erase_containing: letters and digits only");
+  std::size_t erased = 0;
+  std::string error;
+  try {
+    // SCAN, not KEYS: never blocks Redis for the whole keyspace; each step returns a few keys.
+    std::string cursor = "0";
+    const std::string pattern = "*" + needle + "*";
+    do {
+      auto page = co_await client_->exec("SCAN", cursor, "MATCH", pattern, "COUNT", "1000");
+      if (page.type != resp::Value::Type::array || page.elements.size() != 2) {
+        error = "unexpected reply to SCAN";
+        break;
+      }
+      cursor = page.elements[0].text;
+      std::vector<std::string> del{"DEL"};
+      for (const auto& k : page.elements[1].elements) del.push_back(k.text);
+      if (del.size() > 1) {
+        auto n = co_await client_->exec_argv(del, client_->timeout());
+        erased += static_cast<std::size_t>(std::max(0LL, n.integer));
+      }
+    } while (cursor != "0");
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!error.empty()) throw Unavailable("redis", error);
+  co_return erased;
 }
 
 }  // namespace bella::store

@@ -16,6 +16,7 @@ class RedisSessionStore final : public SessionStore {
   Task<void> save(std::string key, std::string value, std::chrono::seconds ttl) override;
   Task<bool> claim(std::string key, std::string value, std::chrono::seconds ttl) override;
   Task<void> erase(std::string key) override;
+  Task<std::size_t> erase_containing(std::string needle) override;
   [[nodiscard]] std::string_view backend() const override { return "redis"; }
 
  private:

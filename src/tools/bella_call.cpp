@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <random>
 #include <string>
@@ -25,12 +27,28 @@ using bella::twilio::HttpReply;
 
 constexpr std::string_view kUsage =
     "usage: bella-call [--url http://127.0.0.1:8000] [--from +14035550123] [--to +15875550100]\n"
-    "                  [--token TWILIO_AUTH_TOKEN] [--public-base-url URL] [--path /twilio/voice]\n"
+    "                  [--token TWILIO_AUTH_TOKEN | --token-file FILE] [--public-base-url URL] [--path /twilio/voice]\n"
     "                  [--account-sid AC... (default $TWILIO_ACCOUNT_SID, else random)]\n"
     "Calls POST <url><path> like Twilio, prints what the caller hears, then sends each line you\n"
     "type as SpeechResult (empty line = silence, #1234 = keypad digits). Ctrl-D hangs up.\n"
-    "--token defaults to $TWILIO_AUTH_TOKEN (requests are signed when set); --public-base-url is\n"
+    "--token defaults to $TWILIO_AUTH_TOKEN, else the token scripts/run generated (the file\n"
+    ".bella-dev-token beside this program), else requests go unsigned; --public-base-url is\n"
     "the URL the signature covers (the server's PUBLIC_BASE_URL), default --url.\n";
+
+/// The local token scripts/run writes beside the binaries it builds: "" when there is none.
+std::string read_token_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  if (in) std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  return token;
+}
+
+std::string default_token_file() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string{} : (self.parent_path() / ".bella-dev-token").string();
+}
 
 /// One blocking HTTP/1.1 POST over plain TCP: a CLI has nothing else to do while it waits.
 HttpReply blocking_post(const HttpPost& post) {
@@ -75,6 +93,7 @@ HttpReply blocking_post(const HttpPost& post) {
 int main(int argc, char** argv) {
   bella::twilio::CallerOptions options;
   if (const char* token = std::getenv("TWILIO_AUTH_TOKEN")) options.auth_token = token;
+  std::string token_file;
   if (const char* sid = std::getenv("TWILIO_ACCOUNT_SID")) options.account_sid = sid;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -82,7 +101,7 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return 0;
     }
-    static constexpr std::string_view kOptions[] = {"--url", "--from", "--to", "--token",
+    static constexpr std::string_view kOptions[] = {"--url", "--from", "--to", "--token", "--token-file",
                                                     "--public-base-url", "--path", "--account-sid"};
     if (std::find(std::begin(kOptions), std::end(kOptions), arg) == std::end(kOptions)) {
       std::cerr << "bella-call: unknown option " << arg << "\n" << kUsage;
@@ -97,9 +116,19 @@ int main(int argc, char** argv) {
     else if (arg == "--from") options.from = value;
     else if (arg == "--to") options.to = value;
     else if (arg == "--token") options.auth_token = value;
+    else if (arg == "--token-file") token_file = value;
     else if (arg == "--public-base-url") options.public_base_url = value;
     else if (arg == "--path") options.voice_path = value;
     else options.account_sid = value;
+  }
+  if (!token_file.empty()) {
+    options.auth_token = read_token_file(token_file);
+    if (options.auth_token.empty()) {
+      std::cerr << "bella-call: no token in " << token_file << "\n";
+      return 2;
+    }
+  } else if (options.auth_token.empty()) {
+    if (const auto path = default_token_file(); !path.empty()) options.auth_token = read_token_file(path);
   }
   std::random_device rd;
   std::mt19937_64 rng{(static_cast<std::uint64_t>(rd()) << 32) ^ rd()};

@@ -3,7 +3,9 @@
 #include "twilio/routes.hpp"
 
 #include "obs/log.hpp"
+#include "obs/metrics.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 
@@ -92,11 +94,24 @@ http::Response twiml_response(const http::Request& req, std::string body) {
 
 std::optional<http::Response> refuse_unsigned(const http::Request& req, const Params& form,
                                               const PublicUrlSettings& url, const std::string& auth_token) {
-  if (auth_token.empty()) return std::nullopt;
-  const auto header = req.find("X-Twilio-Signature");
-  const std::string_view signature = header == req.end() ? std::string_view{} : header->value();
-  if (validate(auth_token, public_url(url, req), form, signature)) return std::nullopt;
-  obs::warn("twilio signature rejected", {{"path", std::string(http::target_path(req.target()))}, {"present", !signature.empty()}});
+  // Anyone can send these requests: one line per second at most, with the count of the rest.
+  static obs::LogLimiter refusals(std::chrono::seconds(1), 1);
+  static auto& refused = obs::registry().counter("bella_twilio_webhooks_refused_total",
+                                                 "Twilio webhooks refused (403) by their signature check");
+  const std::string path(http::target_path(req.target()));
+  if (auth_token.empty()) {
+    if (url.allow_unsigned) return std::nullopt;
+    refused.inc({{"reason", "no_token"}});
+    if (auto suppressed = refusals.admit())
+      obs::warn("twilio webhook refused: TWILIO_AUTH_TOKEN is not set", {{"path", path}, {"suppressed", *suppressed}});
+    return http::problem(req, http::Status::forbidden, "Forbidden",
+                         "Webhook signatures cannot be checked: TWILIO_AUTH_TOKEN is not set.");
+  }
+  if (verify_request(url, auth_token, req, form)) return std::nullopt;
+  const bool present = req.find("X-Twilio-Signature") != req.end();
+  refused.inc({{"reason", present ? "bad_signature" : "no_signature"}});
+  if (auto suppressed = refusals.admit())
+    obs::warn("twilio signature rejected", {{"path", path}, {"present", present}, {"suppressed", *suppressed}});
   return http::problem(req, http::Status::forbidden, "Forbidden", "Invalid or missing X-Twilio-Signature.");
 }
 
@@ -170,6 +185,37 @@ void add_twilio_routes(http::Router& router, call::CallHandler& calls, WebhookSe
   // POST /twilio/voice/collect?turn=N: what the caller said (or silence) for turn N.
   router.add(http::Verb::post, std::string(kCollectPath),
              webhook(calls, shared, &call::CallHandler::collect, say_again, "call turn"));
+}
+
+void add_call_status_route(http::Router& router, store::SessionStore& sessions, WebhookSettings settings) {
+  auto shared = std::make_shared<const WebhookSettings>(std::move(settings));
+  router.add(http::Verb::post, "/twilio/voice/status",
+             [&sessions, shared](const http::Request& req, http::RequestContext&) -> Task<http::Response> {
+               const auto form = http::parse_form(req.body());
+               const auto* sid = http::form_value(form, "CallSid");
+               if (sid && valid_call_sid(*sid)) obs::annotate("call_sid", *sid);
+               if (auto refused = refuse_unsigned(req, form, shared->url, shared->auth_token))
+                 co_return std::move(*refused);
+               if (!sid || !valid_call_sid(*sid))
+                 co_return http::problem(req, http::Status::bad_request, "Bad Request", "CallSid is missing or malformed.");
+               const auto* status = http::form_value(form, "CallStatus");
+               static constexpr std::string_view kEnded[] = {"completed", "busy", "failed", "no-answer", "canceled"};
+               const bool ended =
+                   status && std::find(std::begin(kEnded), std::end(kEnded), *status) != std::end(kEnded);
+               if (ended) {
+                 // What the caller said lives in the session and the stored replies: gone now, not
+                 // in SESSION_TTL_SECONDS.
+                 const std::string needle = *sid;
+                 const std::size_t erased = co_await sessions.erase_containing(needle);
+                 static auto& deleted = obs::registry().counter(
+                     "bella_sessions_deleted_total", "Call sessions deleted by Twilio's call status callback when the call ended");
+                 deleted.inc();
+                 obs::info("call ended: session deleted", {{"call_status", *status}, {"keys", erased}});
+               }
+               auto res = http::make_response(req, http::Status::no_content, "", "");
+               res.erase(http::Field::content_type);
+               co_return res;
+             });
 }
 
 }  // namespace bella::twilio

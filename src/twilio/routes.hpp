@@ -19,7 +19,9 @@ struct WebhookSettings {
 };
 
 /// The check every Twilio webhook (voice and messaging) passes first: nullopt when the request may
-/// proceed (validly signed, or no auth token configured), else the 403 to answer.
+/// proceed, else the 403 to answer. With a token: the X-Twilio-Signature must validate (form
+/// parameters, or the bodySHA256 URL and the body for a JSON body). Without one: refused unless
+/// url.allow_unsigned (ALLOW_UNSIGNED_WEBHOOKS=true). Refusals are logged at warn, rate-limited.
 std::optional<http::Response> refuse_unsigned(const http::Request& req, const Params& form,
                                               const PublicUrlSettings& url, const std::string& auth_token);
 /// 200 with Content-Type text/xml.
@@ -29,5 +31,10 @@ http::Response twiml_response(const http::Request& req, std::string body);
 std::string render_reply(const call::Reply& reply, int next_turn, const WebhookSettings& settings);
 
 void add_twilio_routes(http::Router& router, call::CallHandler& calls, WebhookSettings settings);
+
+/// POST /twilio/voice/status: Twilio's call status callback (the number's "Call status changes"
+/// URL). When the call has ended (completed, busy, failed, no-answer, canceled) the call's session
+/// and every stored reply are deleted from `sessions` at once, instead of living out their TTL.
+void add_call_status_route(http::Router& router, store::SessionStore& sessions, WebhookSettings settings);
 
 }  // namespace bella::twilio

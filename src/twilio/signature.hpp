@@ -40,9 +40,13 @@ std::vector<std::string> url_variants(std::string_view url);
 /// Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
 
+/// How a webhook's signature is checked: the public URL it covers, and what to do without a token.
 struct PublicUrlSettings {
   std::string public_base_url;  // PUBLIC_BASE_URL, e.g. "https://bella.example.com" (no trailing '/')
   bool trusted_proxy = false;   // TRUSTED_PROXY: X-Forwarded-Proto/-Host come from our load balancer
+  /// ALLOW_UNSIGNED_WEBHOOKS: without TWILIO_AUTH_TOKEN, webhooks are accepted unsigned (local
+  /// development only). Otherwise a missing token refuses every webhook (403): fail closed.
+  bool allow_unsigned = false;
 };
 
 /// The URL Twilio requested, to be signed over. With trusted_proxy: scheme from X-Forwarded-Proto

@@ -7,9 +7,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cstdio>
+#include <filesystem>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -19,7 +24,9 @@
 #include <thread>
 
 #include "support/http_client.hpp"
+#include "support/raw_socket.hpp"
 #include "support/server_process.hpp"
+#include "twilio/signature.hpp"
 
 namespace bella::testing {
 namespace {
@@ -27,63 +34,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kToken = "metrics-token-for-tests-0123456789";
-
-std::uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-/// A raw TCP connection whose reads wait at most `recv_timeout` (a guard, not an assertion).
-class Conn {
- public:
-  explicit Conn(std::uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    timeval tv{20, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~Conn() { ::close(fd_); }
-  Conn(const Conn&) = delete;
-  Conn& operator=(const Conn&) = delete;
-  [[nodiscard]] bool connected() const { return connected_; }
-  bool send(std::string_view d) { return ::send(fd_, d.data(), d.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(d.size()); }
-  /// One /healthz request and its whole response ("" when the connection is gone).
-  std::string healthz() {
-    if (!send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")) return {};
-    std::string out;
-    char buf[2048];
-    while (out.find("{\"status\":\"ok\"}") == std::string::npos) {
-      auto n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return {};
-      out.append(buf, static_cast<std::size_t>(n));
-    }
-    return out;
-  }
-  /// Blocks until the server closes the connection (true) or the receive guard expires (false).
-  bool wait_closed() {
-    char buf[256];
-    while (true) {
-      auto n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n == 0) return true;
-      if (n < 0) return errno == ECONNRESET;
-    }
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-};
 
 Headers bearer() { return {{"Authorization", std::string("Bearer ") + kToken}}; }
 
@@ -104,11 +54,11 @@ double sample(const std::string& text, const std::string& series) {
 
 TEST(OpsE2E, IdleKeepAliveConnectionOutlivesTheReadDeadlineAndClosesAfterTheKeepAliveTime) {
   ServerProcess server(EnvVars{{"READ_TIMEOUT_MS", "200"}, {"KEEPALIVE_TIMEOUT_MS", "4000"}});
-  Conn kept(server.port());
+  RawSocket kept(server.port());
   ASSERT_TRUE(kept.connected());
   ASSERT_NE(kept.healthz(), "");  // now idle, kept alive
   // A fresh connection that sends nothing is dropped after the read deadline...
-  Conn silent(server.port());
+  RawSocket silent(server.port());
   ASSERT_TRUE(silent.connected());
   ASSERT_TRUE(silent.wait_closed()) << "a silent new connection must be closed at READ_TIMEOUT_MS";
   // ...while the idle keep-alive connection, idle since before it opened, still serves.
@@ -282,7 +232,8 @@ TEST(OpsE2E, JsonLogLinesAreObjectsCarryingTheRequestAndTheCall) {
                                              {"TZ", "America/Edmonton"},
                                              {"OPENAI_API_KEY", "sk-test"},
                                              {"OPENAI_BASE_URL", "http://127.0.0.1:" + std::to_string(closed_port()) + "/v1"},
-                                             {"LLM_BREAKER_FAILURES", "1"}}});
+                                             {"LLM_BREAKER_FAILURES", "1"},
+                                             {"ALLOW_UNSIGNED_WEBHOOKS", "true"}}});
   const std::string sid = "CA0123456789abcdef0123456789abcdef";
   const std::string form = "CallSid=" + sid + "&From=%2B14035550123&To=%2B14035550100&AccountSid=AC0";
   HttpClient client(server.port());
@@ -339,6 +290,121 @@ TEST(OpsE2E, ConfigErrorsNeverPrintAPassword) {
     EXPECT_NE(out.find(name), std::string::npos) << out;
     EXPECT_EQ(out.find("hunter2"), std::string::npos) << "password printed: " << out;
   }
+}
+
+std::size_t count_of(const std::string& hay, std::string_view needle) {
+  std::size_t n = 0;
+  for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
+const Headers kForm{{"Content-Type", "application/x-www-form-urlencoded"}};
+
+TEST(OpsE2E, WebhooksWithoutATokenAreRefusedAndTheirWarningIsRateLimited) {
+  // Defect 3 (fail closed) and 8 (one warning per refused webhook, without limit).
+  ServerProcess server(EnvVars{{"METRICS_TOKEN", kToken}});
+  const std::string form = "CallSid=CA0123456789abcdef0123456789abcdef&From=anonymous&To=anonymous";
+  HttpClient client(server.port());
+  for (int i = 0; i < 200; ++i) {
+    const auto res = client.post(i % 2 ? "/twilio/voice" : "/twilio/voice/collect?turn=1", form, kForm);
+    ASSERT_EQ(res.status, 403u) << res.body;
+  }
+  EXPECT_EQ(sample(scrape(server.port()), "bella_twilio_webhooks_refused_total{reason=\"no_token\"}"), 200);
+  EXPECT_EQ(http_request(server.port(), "GET", "/readyz").status, 200u);  // no dependency configured
+  EXPECT_EQ(server.stop(), 0);
+  const auto out = server.output();
+  EXPECT_NE(out.find("every Twilio webhook is refused"), std::string::npos) << out;
+  EXPECT_LT(count_of(out, "twilio webhook refused"), 20u) << out;
+  EXPECT_NE(out.find("suppressed="), std::string::npos) << out;
+}
+
+TEST(OpsE2E, UnsignedWebhooksNeedAnExplicitSettingThatIsWarnedAndReportedByReadyz) {
+  ServerProcess server(EnvVars{{"ALLOW_UNSIGNED_WEBHOOKS", "true"}, {"METRICS_TOKEN", kToken}});
+  const auto res = http_request(server.port(), "POST", "/twilio/voice",
+                                {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                "CallSid=CA0123456789abcdef0123456789abcdef&From=anonymous&To=anonymous");
+  EXPECT_EQ(res.status, 200u) << res.body;
+  const auto ready = http_request(server.port(), "GET", "/readyz", bearer());
+  EXPECT_EQ(ready.status, 200u) << ready.body;
+  EXPECT_EQ(ready.json()["checks"]["webhook_signatures"]["status"], "warn") << ready.body;
+  EXPECT_NE(server.output().find("ALLOW_UNSIGNED_WEBHOOKS=true"), std::string::npos) << server.output();
+  EXPECT_EQ(server.stop(), 0);
+}
+
+/// Keys in the test Redis whose name contains `needle` (redis-cli --scan).
+std::size_t redis_keys_with(const std::string& needle) {
+  const char* url = std::getenv("BELLA_TEST_REDIS_URL");
+  if (!url) return 0;
+  const std::string cmd = std::string("redis-cli -u '") + url + "' --scan --pattern '*" + needle + "*'";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) return 0;
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (const std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  ::pclose(pipe);
+  return static_cast<std::size_t>(std::count(out.begin(), out.end(), '\n'));
+}
+
+TEST(OpsE2E, ASignedCompletedCallStatusDeletesTheSessionAndItsRepliesAtOnce) {
+  const char* redis = std::getenv("BELLA_TEST_REDIS_URL");
+  ASSERT_TRUE(redis) << "run through scripts/test (BELLA_TEST_REDIS_URL)";
+  constexpr const char* kTwilioToken = "twilio-token-for-tests";
+  constexpr const char* kBase = "https://bella.example.test";
+  ServerProcess server(EnvVars{{"REDIS_URL", redis}, {"TWILIO_AUTH_TOKEN", kTwilioToken}, {"PUBLIC_BASE_URL", kBase}});
+  const std::string sid = "CA" + std::string("5ab1e0") + std::to_string(::getpid()) + "0000000000000000000000000";
+  const std::string call_sid = sid.substr(0, 34);
+  HttpClient client(server.port());
+  auto post = [&](const std::string& target, twilio::Params params) {
+    Headers h = kForm;
+    h.emplace_back("X-Twilio-Signature", twilio::sign(kTwilioToken, kBase + target, params));
+    return client.post(target, twilio::form_encode(params), h);
+  };
+  const twilio::Params call{{"CallSid", call_sid}, {"AccountSid", "AC0123456789abcdef0123456789abcdef"},
+                            {"From", "anonymous"}, {"To", "anonymous"}, {"CallStatus", "in-progress"}};
+  ASSERT_EQ(post("/twilio/voice", call).status, 200u);
+  auto turn = call;
+  turn.emplace_back("SpeechResult", "my name is Sarah Johnson");
+  ASSERT_EQ(post("/twilio/voice/collect?turn=1", turn).status, 200u);
+  EXPECT_GE(redis_keys_with(call_sid), 2u) << "the session and the turns' replies are in Redis";
+
+  auto ended = call;
+  ended[4].second = "completed";
+  ended.emplace_back("CallDuration", "42");
+  // Unsigned: refused, and nothing is deleted.
+  EXPECT_EQ(client.post("/twilio/voice/status", twilio::form_encode(ended), kForm).status, 403u);
+  EXPECT_GE(redis_keys_with(call_sid), 2u);
+  // A status that is not the end of the call deletes nothing either.
+  auto ringing = call;
+  ringing[4].second = "ringing";
+  EXPECT_EQ(post("/twilio/voice/status", ringing).status, 204u);
+  EXPECT_GE(redis_keys_with(call_sid), 2u);
+  EXPECT_EQ(post("/twilio/voice/status", ended).status, 204u);
+  EXPECT_EQ(redis_keys_with(call_sid), 0u) << "the call's keys outlived its completed status callback";
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(OpsE2E, BellaCallSignsWithTheTokenFileScriptsRunWrites) {
+  constexpr const char* kTwilioToken = "local-dev-token-0123456789abcdef";
+  ServerProcess server(EnvVars{{"TWILIO_AUTH_TOKEN", kTwilioToken}});
+  const auto file = std::filesystem::temp_directory_path() / ("bella-dev-token-" + std::to_string(::getpid()));
+  std::ofstream(file) << kTwilioToken << "\n";
+  auto run = [&](const std::string& args) {
+    const std::string cmd = std::string(BELLA_CALL_BINARY) + " --url " + server.base_url() + " " + args +
+                            " < /dev/null 2>&1";
+    std::string out;
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    while (const std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+    const int status = ::pclose(pipe);
+    return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  };
+  const auto [signed_code, signed_out] = run("--token-file " + file.string());
+  EXPECT_EQ(signed_code, 0) << signed_out;
+  EXPECT_NE(signed_out.find("Bella:"), std::string::npos) << signed_out;
+  const auto [unsigned_code, unsigned_out] = run("--token-file /dev/null");
+  EXPECT_EQ(unsigned_code, 2) << unsigned_out;
+  std::filesystem::remove(file);
+  EXPECT_EQ(server.stop(), 0);
 }
 
 }  // namespace

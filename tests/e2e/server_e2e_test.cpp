@@ -12,9 +12,12 @@
 #include <csignal>
 #include <cstdlib>
 #include <future>
+#include <memory>
+#include <vector>
 #include <thread>
 
 #include "support/http_client.hpp"
+#include "support/raw_socket.hpp"
 #include "support/server_process.hpp"
 
 namespace bella::testing {
@@ -73,61 +76,6 @@ class BlackHole {
   std::uint16_t port_ = 0;
 };
 
-/// A port with nothing listening on it.
-std::uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-/// A raw TCP connection, for what an HTTP client library would not do (trickle, pipeline).
-class RawSocket {
- public:
-  explicit RawSocket(std::uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    timeval tv{10, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~RawSocket() { ::close(fd_); }
-  RawSocket(const RawSocket&) = delete;
-  RawSocket& operator=(const RawSocket&) = delete;
-  [[nodiscard]] bool connected() const { return connected_; }
-  bool send(std::string_view data) { return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size()); }
-  /// Reads until `needle` has been seen `times` times, EOF, or the receive timeout.
-  std::string read_until(std::string_view needle, int times = 1) {
-    std::string out;
-    char buf[4096];
-    while (true) {
-      int seen = 0;
-      for (auto p = out.find(needle); p != std::string::npos; p = out.find(needle, p + 1)) ++seen;
-      if (seen >= times) break;
-      auto n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) {
-        eof_ = n == 0;
-        break;
-      }
-      out.append(buf, static_cast<std::size_t>(n));
-    }
-    return out;
-  }
-  [[nodiscard]] bool saw_eof() const { return eof_; }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-  bool eof_ = false;
-};
 
 TEST(ServerE2E, HealthzIsOkWithoutBackends) {
   ServerProcess server(EnvVars{});
@@ -250,8 +198,80 @@ TEST(ServerE2E, ConnectionCapRefusesTheExtraConnection) {
   EXPECT_NE(a.read_until("\"ok\"}").find("200 OK"), std::string::npos);
   EXPECT_NE(b.read_until("\"ok\"}").find("200 OK"), std::string::npos);
   RawSocket c(server.port());
-  auto third = c.read_until("\r\n\r\n");
+  auto third = c.read_all();  // the server closes after its 503
   EXPECT_NE(third.find("503"), std::string::npos) << third;
+  // Defect 5: the 503 declared Content-Length 79 and sent 77 bytes.
+  EXPECT_TRUE(content_length_matches(third)) << third;
+  EXPECT_TRUE(c.saw_eof());
+}
+
+/// Opens `n` connections and sends each a keep-alive /healthz; counts the 200s and the 503s (a
+/// connection left unanswered until the receive guard expires counts as neither).
+struct Outcome {
+  int ok = 0, busy = 0, silent = 0;
+};
+Outcome flood(std::uint16_t port, int n, std::vector<std::unique_ptr<RawSocket>>& held) {
+  Outcome out;
+  for (int i = 0; i < n; ++i) {
+    auto s = std::make_unique<RawSocket>(port, std::chrono::milliseconds(3000));
+    if (!s->connected() || !s->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")) {
+      ++out.silent;
+      continue;
+    }
+    const auto got = s->read_until("}");  // the end of either JSON body
+    if (got.find(" 200 ") != std::string::npos) {
+      ++out.ok;
+    } else if (got.find(" 503 ") != std::string::npos) {
+      ++out.busy;
+    } else {
+      ++out.silent;
+      if (out.silent >= 3) break;  // enough to fail; do not wait out every guard
+    }
+    held.push_back(std::move(s));  // kept open: each one holds a descriptor in the server
+  }
+  return out;
+}
+
+TEST(ServerE2E, RaisesItsSoftFileLimitToTheHardOneAtStart) {
+  // Defect 6: Fargate's default soft nofile (1024 there, 200 here) capped connections far below
+  // MAX_CONNECTIONS, and the extra clients timed out.
+  ServerProcess server(ServerOptions{.env = {{"MAX_CONNECTIONS", "1024"}}, .nofile = std::pair{200ul, 4096ul}});
+  EXPECT_NE(server.output().find("file descriptor limit"), std::string::npos) << server.output();
+  EXPECT_NE(server.output().find("soft=4096"), std::string::npos) << server.output();
+  std::vector<std::unique_ptr<RawSocket>> held;
+  const auto o = flood(server.port(), 400, held);
+  EXPECT_EQ(o.ok, 400) << o.busy << " refused, " << o.silent << " unanswered";
+  held.clear();
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(ServerE2E, OutOfDescriptorsClientsGetAFast503NotATimeout) {
+  // The hard limit is low too (a task definition without ulimits): past it accept() fails with
+  // EMFILE; every extra client must still be answered, 503 at once, and the server recovers.
+  ServerProcess server(ServerOptions{.env = {{"MAX_CONNECTIONS", "1024"}, {"METRICS_TOKEN", "t0ken"}},
+                                     .nofile = std::pair{150ul, 150ul}});
+  EXPECT_NE(server.output().find("MAX_CONNECTIONS cannot be reached"), std::string::npos) << server.output();
+  std::vector<std::unique_ptr<RawSocket>> held;
+  const auto o = flood(server.port(), 250, held);
+  EXPECT_EQ(o.silent, 0) << o.ok << " served, " << o.busy << " refused";
+  EXPECT_GT(o.ok, 50);
+  EXPECT_GT(o.busy, 50);
+  held.clear();
+  // Descriptors are back: the server serves again (a few tries while it notices the closes).
+  unsigned status = 0;
+  for (int i = 0; i < 50 && status != 200u; ++i) {
+    status = http_request(server.port(), "GET", "/healthz").status;
+    if (status != 200u) std::this_thread::sleep_for(std::chrono::milliseconds(100));  // retry interval
+  }
+  EXPECT_EQ(status, 200u);
+  const auto metrics = http_request(server.port(), "GET", "/metrics", {{"Authorization", "Bearer t0ken"}});
+  EXPECT_NE(metrics.body.find("bella_http_connections_refused_total{reason=\"nofile\"}"), std::string::npos);
+  EXPECT_EQ(server.stop(), 0);
+  const auto log = server.output();
+  std::size_t warnings = 0;
+  for (auto at = log.find("accept failed"); at != std::string::npos; at = log.find("accept failed", at + 1)) ++warnings;
+  EXPECT_GE(warnings, 1u) << log;
+  EXPECT_LT(warnings, 20u) << "one warning per refused connection: " << log;
 }
 
 TEST(ServerE2E, SigtermDrainsTheInFlightRequestAndExitsZero) {

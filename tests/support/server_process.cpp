@@ -1,14 +1,18 @@
 // ServerProcess: fork/exec with a pipe for output, a reader thread, and waitpid-based shutdown.
 #include "server_process.hpp"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 
@@ -66,6 +70,17 @@ ServerProcess::~ServerProcess() {
     reap(true);
   }
   if (reader_.joinable()) reader_.join();
+  if (options_.binary == BELLA_BINARY) keep_log(pid_, output());
+}
+
+void keep_log(pid_t pid, const std::string& output) {
+  const char* dir = std::getenv("BELLA_TEST_LOG_DIR");
+  if (!dir || !*dir || output.empty()) return;
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = test ? std::string(test->test_suite_name()) + "." + test->name() : "outside-a-test";
+  for (auto& c : name)
+    if (c == '/') c = '_';
+  std::ofstream(std::string(dir) + "/" + name + "." + std::to_string(pid) + ".log", std::ios::binary) << output;
 }
 
 std::string ServerProcess::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -81,7 +96,7 @@ void ServerProcess::spawn() {
   } else {
     if (const char* path = std::getenv("PATH")) env["PATH"] = path;
     // The server under test runs with the same sanitizer settings as the test itself.
-    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"})
       if (const char* v = std::getenv(name)) env[name] = v;
     env["PORT"] = "0";
     env["HOST"] = "127.0.0.1";
@@ -99,12 +114,17 @@ void ServerProcess::spawn() {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  const auto nofile = options_.nofile;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid_ == 0) {
     // Child: only async-signal-safe calls from here on.
+    if (nofile) {
+      const rlimit rl{static_cast<rlim_t>(nofile->first), static_cast<rlim_t>(nofile->second)};
+      ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
     ::dup2(fds[1], STDOUT_FILENO);
     ::dup2(fds[1], STDERR_FILENO);
     ::execve(binary.c_str(), argv.data(), envp.data());

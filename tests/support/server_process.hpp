@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -27,7 +28,13 @@ struct ServerOptions {
   bool inherit_env = false;
   /// Give up waiting for the "listening" line after this long (a guard against hangs, not an assertion).
   std::chrono::milliseconds start_timeout{30'000};
+  /// RLIMIT_NOFILE (soft, hard) for the child, e.g. Fargate's default {1024, 1024}; unset: inherited.
+  std::optional<std::pair<unsigned long, unsigned long>> nofile;
 };
+
+/// When BELLA_TEST_LOG_DIR is set (scripts/test sets it), every bella's whole output is kept there,
+/// one file per process, for the privacy check that reads the logs of the whole suite.
+void keep_log(pid_t pid, const std::string& output);
 
 /// One child process with its stdout+stderr captured. Not thread-safe except output()/wait_for_output().
 class ServerProcess {

@@ -31,6 +31,11 @@ Task<bool> SwitchableSessionStore::claim(std::string key, std::string value, std
   co_return inner_.put_if_absent(key, std::move(value), ttl);
 }
 
+Task<std::size_t> SwitchableSessionStore::erase_containing(std::string needle) {
+  check();
+  co_return inner_.remove_containing(needle);
+}
+
 Task<void> SwitchableSessionStore::erase(std::string key) {
   check();
   inner_.remove(key);

@@ -27,6 +27,7 @@ class SwitchableSessionStore final : public store::SessionStore {
   Task<void> save(std::string key, std::string value, std::chrono::seconds ttl) override;
   Task<bool> claim(std::string key, std::string value, std::chrono::seconds ttl) override;
   Task<void> erase(std::string key) override;
+  Task<std::size_t> erase_containing(std::string needle) override;
   [[nodiscard]] std::string_view backend() const override { return "redis"; }
 
   store::MemorySessionStore& inner() { return inner_; }

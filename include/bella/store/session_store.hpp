@@ -26,6 +26,10 @@ class SessionStore {
   /// Used to claim a call's turn before acting on it.
   virtual Task<bool> claim(std::string key, std::string value, std::chrono::seconds ttl) = 0;
   virtual Task<void> erase(std::string key) = 0;
+  /// Erases every key that contains `needle` (letters and digits only, e.g. a CallSid: a call's
+  /// session and every stored reply of its turns, whatever their key prefix); returns how many.
+  /// Used when a call ends, so nothing the caller said outlives the call.
+  virtual Task<std::size_t> erase_containing(std::string needle) = 0;
 
   /// "redis" or "memory": which backend answers now (for logs, metrics and /readyz).
   [[nodiscard]] virtual std::string_view backend() const = 0;

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "bella/http/router.hpp"
+#include "obs/metrics.hpp"
 
 namespace bella::http {
 namespace {
@@ -90,6 +91,37 @@ TEST(Form, DecodesPlusAndPercentAndKeepsEmptyValues) {
   EXPECT_EQ(form[1].second, "+14035550123");
   EXPECT_EQ(form[2].second, "it's me");
   EXPECT_EQ(*form_value(form, "Text"), "it's me");
+}
+
+TEST(Router, MetricLabelsComeFromClosedSetsWhateverTheClientSends) {
+  // Defect 4: every random method name became its own series; /metrics grew without bound.
+  const Router router = sample();
+  asio::io_context ioc;
+  asio::co_spawn(
+      ioc,
+      [&]() -> Task<void> {
+        for (int i = 0; i < 2000; ++i) {
+          Request req{Verb::get, i % 2 ? "/nope/" + std::to_string(i) : "/things/" + std::to_string(i), 11};
+          req.method_string("M" + std::to_string(i));
+          RequestContext ctx;
+          (void)co_await router.dispatch(req, ctx);
+        }
+      },
+      asio::detached);
+  ioc.run();
+  const std::string text = obs::registry().render();
+  std::size_t series = 0, other = 0;
+  for (std::size_t at = text.find("\nbella_http_requests_total{"); at != std::string::npos;
+       at = text.find("\nbella_http_requests_total{", at + 1)) {
+    ++series;
+    const auto eol = text.find('\n', at + 1);
+    const auto line = text.substr(at + 1, eol - at - 1);
+    if (line.find("method=\"other\"") != std::string::npos) ++other;
+    EXPECT_EQ(line.find("method=\"M"), std::string::npos) << line;
+  }
+  EXPECT_GE(other, 2u);      // unknown methods: one "other" per route label and status
+  EXPECT_LE(series, 40u) << "bella_http_requests_total has " << series << " series";
+  EXPECT_LT(text.size(), 64u * 1024) << "/metrics grew to " << text.size() << " bytes";
 }
 
 }  // namespace

@@ -389,5 +389,23 @@ TEST(Metrics, MetricsRouteServesValidExposition) {
   EXPECT_EQ(p.families.count("bella_http_request_duration_seconds"), 1u);
 }
 
+TEST(Metrics, AFamilyNeverHoldsMoreThanItsBoundOfSeries) {
+  Registry r;
+  auto& c = r.counter("bella_test_unbounded_total", "x");
+  auto& h = r.histogram("bella_test_unbounded_seconds", "x", {0.1, 1});
+  for (int i = 0; i < 5000; ++i) {
+    c.inc({{"what", std::to_string(i)}});
+    h.observe({{"what", std::to_string(i)}}, 0.5);
+  }
+  const auto text = r.render();
+  std::size_t lines = 0;
+  for (char ch : text) lines += ch == '\n';
+  EXPECT_LE(lines, 6 * ::bella::obs::Family::kMaxSeries + 10) << "rendered " << lines << " lines";
+  EXPECT_EQ(c.value({{"what", "0"}}), 1);  // the first series are kept as they are
+  EXPECT_EQ(c.value({{"what", "other"}}), 5000 - static_cast<double>(::bella::obs::Family::kMaxSeries));
+  auto p = parse(text);
+  EXPECT_EQ(p.error, "") << text.substr(0, 400);
+}
+
 }  // namespace
 }  // namespace bella::obs

@@ -153,5 +153,62 @@ TEST_F(FallbackStore, ProbeLoopSwitchesBackOnItsOwn) {
   EXPECT_EQ(redis.inner().get("k"), "v");
 }
 
+TEST_F(FallbackStore, SecondOutageSoonAfterTheFirstStillAnswersTheLatestWrite) {
+  // Defect 9: v1 written while Redis is up (mirrored), v2 during outage 1 (memory), handed back on
+  // recovery; outage 2 before any new write must answer v2, not the mirror's v1.
+  auto got = run_task<std::optional<std::string>>([&]() -> Task<std::optional<std::string>> {
+    co_await store.save("bella:call:CA1", "step1", 60s);
+    redis.set_up(false);
+    co_await store.save("bella:call:CA1", "step2", 60s);
+    redis.set_up(true);
+    (void)co_await store.probe_once();
+    redis.set_up(false);
+    co_return co_await store.load("bella:call:CA1");
+  });
+  EXPECT_EQ(got, "step2");
+}
+
+TEST_F(FallbackStore, EraseContainingRemovesTheCallEverywhere) {
+  auto left = run_task<std::size_t>([&]() -> Task<std::size_t> {
+    co_await store.save("bella:call:CA1", "s", 60s);
+    co_await store.save("bella:turn:CA1:1", "r", 60s);
+    co_await store.save("bella:call:CA2", "other", 60s);
+    redis.set_up(false);
+    co_await store.save("bella:turn:CA1:2", "during outage", 60s);
+    co_return co_await store.erase_containing("CA1");
+  });
+  EXPECT_EQ(left, 1u);  // the memory entry; Redis was down
+  redis.set_up(true);
+  auto after = run_task<std::size_t>([&]() -> Task<std::size_t> {
+    (void)co_await store.probe_once();
+    co_return co_await store.erase_containing("CA1");
+  });
+  EXPECT_EQ(after, 2u);  // Redis's two, once it is back
+  EXPECT_FALSE(redis.inner().get("bella:call:CA1"));
+  EXPECT_FALSE(redis.inner().get("bella:turn:CA1:1"));
+  EXPECT_FALSE(redis.inner().get("bella:turn:CA1:2"));
+  EXPECT_EQ(redis.inner().get("bella:call:CA2"), "other");
+  redis.set_up(false);
+  auto stale = run_task<std::optional<std::string>>(
+      [&]() -> Task<std::optional<std::string>> { co_return co_await store.load("bella:call:CA1"); });
+  EXPECT_FALSE(stale) << "the mirror still had the erased session";
+}
+
+TEST_F(FallbackStore, ARedisThatRestartedEmptyGetsThisTasksSessionsBackWithoutOverwritingNewerOnes) {
+  auto got = run_task<std::optional<std::string>>([&]() -> Task<std::optional<std::string>> {
+    co_await store.save("bella:call:CA1", "before the outage", 60s);
+    co_await store.save("bella:call:CA2", "mine, older", 60s);
+    redis.set_up(false);
+    (void)co_await store.load("bella:call:CA1");  // the outage is noticed
+    redis.inner().take_all();                     // Redis restarts with nothing
+    redis.inner().put("bella:call:CA2", "another task's, newer", 60s);
+    redis.set_up(true);
+    EXPECT_TRUE(co_await store.probe_once());
+    co_return co_await store.load("bella:call:CA1");
+  });
+  EXPECT_EQ(got, "before the outage");
+  EXPECT_EQ(redis.inner().get("bella:call:CA2"), "another task's, newer");
+}
+
 }  // namespace
 }  // namespace bella::store

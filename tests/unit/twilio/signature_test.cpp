@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bella/http/message.hpp"
+#include "twilio/routes.hpp"
 #include "twilio/signature.hpp"
 
 namespace bella::twilio {
@@ -213,6 +214,39 @@ TEST(TwilioVerifyRequest, HeaderFormAndJsonBodies) {
   EXPECT_TRUE(verify_request(s, "tok", json, {}));
   json.body() = R"({"CallSid":"CA2"})";
   EXPECT_FALSE(verify_request(s, "tok", json, {}));
+}
+
+TEST(TwilioRefuseUnsigned, SignedJsonBodyIsAcceptedAndItsTamperedCopyRefused) {
+  // Defect 11: the routes' check only knew form signatures, so every bodySHA256 webhook got 403.
+  const PublicUrlSettings s{.public_base_url = "https://bella.example.com", .trusted_proxy = false};
+  const std::string body = R"({"CallSid":"CA0123456789abcdef0123456789abcdef","CallStatus":"completed"})";
+  const std::string target = "/twilio/voice/status?bodySHA256=" + sha256_hex(body);
+  auto req = request(target);
+  req.set(http::Field::content_type, "application/json");
+  req.body() = body;
+  req.set("X-Twilio-Signature", sign("tok", "https://bella.example.com" + target, {}));
+  const auto form = http::parse_form(req.body());
+  EXPECT_FALSE(refuse_unsigned(req, form, s, "tok"));
+  req.body() = R"({"CallSid":"CA0123456789abcdef0123456789abcdef","CallStatus":"ringing"})";
+  auto refused = refuse_unsigned(req, http::parse_form(req.body()), s, "tok");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result(), http::Status::forbidden);
+}
+
+TEST(TwilioRefuseUnsigned, WithoutATokenWebhooksAreRefusedUnlessExplicitlyAllowed) {
+  // Defect 3: no TWILIO_AUTH_TOKEN used to mean "accept anything".
+  auto req = request("/twilio/voice");
+  req.body() = "CallSid=CA0123456789abcdef0123456789abcdef";
+  const auto form = http::parse_form(req.body());
+  PublicUrlSettings s{.public_base_url = "https://bella.example.com", .trusted_proxy = false};
+  auto refused = refuse_unsigned(req, form, s, "");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result(), http::Status::forbidden);
+  s.allow_unsigned = true;
+  EXPECT_FALSE(refuse_unsigned(req, form, s, ""));
+  // A token always wins: allowing unsigned webhooks does not let a bad signature through.
+  req.set("X-Twilio-Signature", "Zm9yZ2Vk");
+  EXPECT_TRUE(refuse_unsigned(req, form, s, "tok"));
 }
 
 }  // namespace
