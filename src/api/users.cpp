@@ -83,7 +83,7 @@ Task<Response> handle_post_user(const Request& req, RequestContext&, const Conte
   auto created = co_await ctx.repo.create_user(*fields.full_name, *fields.mobile);
   if (!created) {
     Json extra = Json::object();
-    if (auto existing = co_await ctx.repo.find_user_by_mobile(*fields.mobile)) extra["existing_user_id"] = existing->id;
+    if (auto existing = co_await ctx.repo.find_user(*fields.full_name, *fields.mobile)) extra["existing_user_id"] = existing->id;
     co_return http::problem(req, Status::conflict, "Mobile In Use", created.error().message, extra);
   }
   auto res = http::json_response(req, Status::created, user_json(*created));
