@@ -92,7 +92,7 @@ TEST_F(PgRepository, CheckViolationsAreInputErrorsWithoutTheRow) {
   // A name the table refuses (empty after libpq's NUL cut, control characters, too long) is an
   // input error, never an exception carrying "DETAIL: Failing row contains (…)".
   const std::string mobile = "+14035550123";
-  for (const std::string bad : {std::string("\0x", 2), std::string("a\x01" "b"), std::string(201, 'x')}) {
+  for (const std::string& bad : {std::string("\0x", 2), std::string("a\x01" "b"), std::string(201, 'x')}) {
     auto created = run(repo_->create_user(bad, mobile));
     ASSERT_FALSE(created.ok());
     EXPECT_EQ(created.error().code, Errc::invalid_input);

@@ -199,7 +199,7 @@ TEST_F(PgRoundTrips, ABookingIsOneTransactionAndReadsAreSingleStatements) {
   const Done warm = book_ok(booking("Warm Up", local(6, 9), "CA0", "+14035550109"));
   run(bookings_->patients_for_mobile(mobile));
   run(bookings_->upcoming_for_mobile(mobile, now_));
-  run(repo_->get_appointment(warm.appointment_id));
+  EXPECT_TRUE(run(repo_->get_appointment(warm.appointment_id)).ok());
   run(bookings_->free_slots(q, now_));
   const auto before = xacts();
   const Done tom = book_ok(booking("Tom Baker", local(5, 9), "CA1"));  // new patient + appointment
@@ -209,7 +209,7 @@ TEST_F(PgRoundTrips, ABookingIsOneTransactionAndReadsAreSingleStatements) {
 
   run(bookings_->patients_for_mobile(mobile));
   run(bookings_->upcoming_for_mobile(mobile, now_));
-  run(repo_->get_appointment(tom.appointment_id));
+  EXPECT_TRUE(run(repo_->get_appointment(tom.appointment_id)).ok());
   run(bookings_->free_slots(q, now_));
   const auto read = xacts();
   EXPECT_EQ(read.commits - booked.commits, 4);  // four statements, each its own implicit transaction
