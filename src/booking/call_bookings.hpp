@@ -11,7 +11,10 @@ namespace bella::booking {
 /// never reported as taken. Alternatives are free in PostgreSQL at that moment, at most
 /// kSuggestions, earliest first. A reschedule of an appointment that is no longer scheduled or has
 /// started (cancelled by staff during the call) is refused as `taken` with no alternatives.
-/// Thread-safe (the service is). Infrastructure failures propagate as bella::Unavailable.
+/// Names heard on the phone are stored cleaned (booking::storable_name: no control characters, at
+/// most 200 characters). Thread-safe (the service is). Infrastructure failures propagate as
+/// bella::Unavailable; a booking the table still refuses (an empty name, a mobile that is not
+/// E.164: a caller's bug, not the caller's words) throws std::invalid_argument.
 class ServiceBookings final : public call::Bookings {
  public:
   explicit ServiceBookings(BookingService& service) : service_(service) {}
