@@ -36,6 +36,28 @@ CallMetrics& metrics() {
   return m;
 }
 
+// Interim shim (branch households): the booking port's answers mapped onto the flow's old effect
+// results, until the flow is rewritten over the port.
+Task<std::optional<std::string>> name_for_mobile(Bookings& bookings, const std::string& e164) {
+  auto patients = co_await bookings.patients_for_mobile(e164);
+  if (patients.size() != 1) co_return std::nullopt;  // none, or a household: nobody to greet by name
+  co_return patients.front().name;
+}
+
+Task<EffectResult> check_slot(Bookings& bookings, const CheckSlot& slot, SysSeconds now) {
+  auto refused = co_await bookings.check(slot.start, slot.minutes, now);
+  if (!refused) co_return SlotFree{};
+  co_return SlotTaken{std::move(refused->alternatives)};
+}
+
+Task<EffectResult> book_slot(Bookings& bookings, const Book& book, const std::string& call_sid, SysSeconds now) {
+  const NewBooking booking{.patient_id = std::nullopt, .name = book.name, .mobile = book.mobile, .start = book.start,
+                           .minutes = book.minutes, .call_sid = call_sid};
+  auto outcome = co_await bookings.book(booking, now);
+  if (const auto* done = std::get_if<Done>(&outcome)) co_return Booked{done->appointment_id, done->start};
+  co_return SlotTaken{std::move(std::get<SlotRefused>(outcome).alternatives)};
+}
+
 const char* field_name(Expecting e) {
   switch (e) {
     case Expecting::name: return "name";
@@ -162,7 +184,7 @@ Task<std::string> CallHandler::start(const TurnInput& input, const Render& rende
     std::optional<std::string> known_name;
     if (caller_id) {
       try {
-        known_name = co_await bookings_.name_for_mobile(*caller_id);
+        known_name = co_await name_for_mobile(bookings_, *caller_id);
       } catch (const std::exception& e) {
         // Not knowing the caller only costs the shortcut; the call goes on.
         obs::warn("returning-caller lookup failed", {{"error", e.what()}});
@@ -272,7 +294,7 @@ Task<Turn> CallHandler::run_effects(Turn t, SysSeconds now) {
     EffectResult result = BookFailed{};
     if (const auto* check = std::get_if<CheckSlot>(&*t.effect)) {
       try {
-        result = co_await bookings_.check(*check, now);
+        result = co_await check_slot(bookings_, *check, now);
       } catch (const std::exception& e) {
         // Cannot look: carry on optimistically; the booking itself is the real guard.
         obs::warn("slot check failed", {{"call_sid", t.state.call_sid}, {"error", e.what()}});
@@ -280,7 +302,7 @@ Task<Turn> CallHandler::run_effects(Turn t, SysSeconds now) {
       }
     } else if (const auto* book = std::get_if<Book>(&*t.effect)) {
       try {
-        result = co_await bookings_.book(*book, t.state.call_sid, now);
+        result = co_await book_slot(bookings_, *book, t.state.call_sid, now);
       } catch (const std::exception& e) {
         obs::error("booking failed", {{"call_sid", t.state.call_sid}, {"error", e.what()}});
         result = BookFailed{};

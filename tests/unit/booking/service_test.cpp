@@ -86,15 +86,39 @@ TEST_F(Service, SameCallSidReplaysTheFirstBooking) {
   EXPECT_EQ(repo_.appointments().size(), 1u);
 }
 
-TEST_F(Service, FindsOrCreatesTheUserAndUpdatesTheName) {
-  ASSERT_TRUE(book("+14035550100", local(5, 10)).ok());
+TEST_F(Service, AnotherNameOnAKnownMobileIsANewPatientNeverARename) {
+  auto pat = book("+14035550100", local(5, 10));
+  ASSERT_TRUE(pat.ok());
   BookRequest r;
   r.full_name = "Pat Q";
   r.mobile = "+14035550100";
   r.start = local(5, 11);
-  ASSERT_TRUE(run(service_.book(r)).ok());
-  ASSERT_EQ(repo_.users().size(), 1u);
-  EXPECT_EQ(repo_.users()[0].full_name, "Pat Q");
+  auto other = run(service_.book(r));
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->user.id, pat->user.id);
+  ASSERT_EQ(repo_.users().size(), 2u);
+  EXPECT_EQ(repo_.users()[0].full_name, "Pat");
+  r.full_name = "PAT";
+  r.start = local(5, 12);
+  auto same = run(service_.book(r));
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->user.id, pat->user.id);
+  EXPECT_EQ(repo_.users()[0].full_name, "Pat");
+  // By id: that patient, whatever the name says.
+  BookRequest by_id;
+  by_id.user_id = other->user.id;
+  by_id.start = local(5, 13);
+  auto picked = run(service_.book(by_id));
+  ASSERT_TRUE(picked.ok());
+  EXPECT_EQ(picked->user.id, other->user.id);
+  // A refused booking creates nobody.
+  r.full_name = "Newcomer";
+  r.start = local(5, 10);
+  EXPECT_EQ(run(service_.book(r)).error().code, Errc::conflict);
+  EXPECT_EQ(repo_.users().size(), 2u);
+  r.full_name = std::string("Bad\0Name", 8);
+  r.start = local(5, 14);
+  EXPECT_EQ(run(service_.book(r)).error().code, Errc::invalid_input);
 }
 
 TEST_F(Service, FreeSlotsSkipBookingsAndRescheduleKeepsTheConstraint) {
