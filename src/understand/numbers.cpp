@@ -18,6 +18,14 @@ bool is_curly_apostrophe(std::string_view s, std::size_t i) {
          static_cast<unsigned char>(s[i + 2]) == 0x99;
 }
 
+// U+00A0 no-break space, U+2009 thin space, U+202F narrow no-break space: their length, or 0.
+std::size_t unicode_space(std::string_view s, std::size_t i) {
+  const auto at = [&](std::size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0U; };
+  if (at(i) == 0xC2 && at(i + 1) == 0xA0) return 2;
+  if (at(i) == 0xE2 && at(i + 1) == 0x80 && (at(i + 2) == 0x89 || at(i + 2) == 0xAF)) return 3;
+  return 0;
+}
+
 struct Word {
   std::string_view w;
   int value;
@@ -102,6 +110,11 @@ std::vector<Token> tokenize(std::string_view s) {
       ++i;
       continue;
     }
+    if (const std::size_t u = unicode_space(s, i); u != 0) {  // no-break and thin spaces
+      space = true;
+      i += u;
+      continue;
+    }
     Token t;
     t.space_before = space;
     space = false;
@@ -114,6 +127,7 @@ std::vector<Token> tokenize(std::string_view s) {
     } else if (is_word_byte(c) && !is_curly_apostrophe(s, i)) {
       while (i < s.size()) {
         const auto d = static_cast<unsigned char>(s[i]);
+        if (unicode_space(s, i) != 0) break;
         if (is_curly_apostrophe(s, i)) {
           // An apostrophe inside a word: keep it (as ASCII) when a letter follows.
           if (i + 3 < s.size() && is_word_byte(static_cast<unsigned char>(s[i + 3])) && !is_curly_apostrophe(s, i + 3)) {

@@ -59,7 +59,8 @@ TEST(ExtractName, SpellingInterleavedWithTheWords) {
   EXPECT_EQ(extract_name("my name is Sarah Johnson, J-O-H-N-S-O-N"), "Sarah Johnson");
   // Words after the letters continue the name only when they are name words.
   EXPECT_EQ(extract_name("my name is Wei, W-E-I, thanks"), "Wei");
-  EXPECT_EQ(extract_name("Sarah, S-A-R-A-H, and I'd like tomorrow"), std::nullopt);
+  // A name may be followed by other content in the same turn.
+  EXPECT_EQ(extract_name("Sarah, S-A-R-A-H, and I'd like tomorrow"), "Sarah");
 }
 
 TEST(ExtractSurname, AnswersToAndYourLastName) {
