@@ -29,6 +29,12 @@ struct Lexicon {
   std::span<const std::string_view> measures;     // words after a number that make it a quantity
   std::span<const std::string_view> id_words;     // words before a number that make it an identifier
   std::span<const std::string_view> meals;        // an event without a time ("lunch", "dinner")
+  // ---- phone numbers ----
+  std::span<const Phrase> digit_homophones;        // "to"/"too" = 2, "for" = 4, "ate" = 8 (between digits)
+  std::span<const std::string_view> phone_joiners; // "dash": inside a spoken number
+  std::span<const std::string_view> corrections;   // "sorry", "no": the digits after replace earlier ones
+  std::span<const std::string_view> mobile_words;  // "cell", "mobile"
+  std::span<const std::string_view> other_line_words;  // "work", "home", "office", "landline"
   // ---- names ----
   std::span<const std::string_view> fillers;
   std::span<const std::string_view> hesitations;    // "um", "uh": may sit between a carrier and the name

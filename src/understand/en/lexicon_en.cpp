@@ -99,6 +99,15 @@ constexpr auto kIdWords = std::to_array<std::string_view>({"pin", "id", "code", 
 constexpr auto kMeals = std::to_array<std::string_view>({"lunch", "lunchtime", "breakfast", "brunch", "dinner",
                                                          "supper"});
 
+constexpr auto kDigitHomophones = std::to_array<Phrase>({{"to", 2}, {"too", 2}, {"for", 4}, {"fore", 4},
+                                                         {"ate", 8}, {"won", 1}});
+constexpr auto kPhoneJoiners = std::to_array<std::string_view>({"dash", "hyphen"});
+constexpr auto kCorrections = std::to_array<std::string_view>({"sorry", "no", "actually", "correction", "wait", "mean",
+                                                               "oops", "rather", "not"});
+constexpr auto kMobileWords = std::to_array<std::string_view>({"cell", "cellphone", "mobile", "cellular", "text"});
+constexpr auto kOtherLineWords = std::to_array<std::string_view>({"work", "office", "home", "landline", "business",
+                                                                  "fax", "desk"});
+
 constexpr auto kFillers = std::to_array<std::string_view>({
     "um", "uh", "umm", "uhm", "uhh", "hmm", "er", "erm", "ah", "eh", "yeah", "yes", "yep", "hi", "hello", "hey",
     "so", "well", "oh", "okay", "ok", "sure", "good", "morning", "afternoon", "evening", "there", "alright", "like"});
@@ -170,6 +179,11 @@ const Lexicon& english() {
       .measures = kMeasures,
       .id_words = kIdWords,
       .meals = kMeals,
+      .digit_homophones = kDigitHomophones,
+      .phone_joiners = kPhoneJoiners,
+      .corrections = kCorrections,
+      .mobile_words = kMobileWords,
+      .other_line_words = kOtherLineWords,
       .fillers = kFillers,
       .hesitations = kHesitations,
       .titles = kTitles,
