@@ -7,6 +7,7 @@
 #include "bella/understand/extract.hpp"
 #include "understand/lexicon.hpp"
 #include "understand/numbers.hpp"
+#include "understand/phone_explained.hpp"
 
 namespace bella::understand {
 namespace {
@@ -230,7 +231,9 @@ bool wants_callers_number(std::string_view text) {
          has_seq({"caller", "id"}) || has_seq({"that", "number"}) || has_seq({"same", "one"});
 }
 
-std::optional<std::string> extract_phone(std::string_view text, std::string_view caller_from) {
+std::optional<std::string> extract_phone_explained(std::string_view text, std::string_view caller_from,
+                                                   std::string_view& rule) {
+  rule = {};
   const std::vector<Token> toks = lex(text);
   const std::vector<Run> runs = digit_runs(toks);
   // Two numbers without a correction: the one called a cell/mobile, else the first one not called
@@ -242,11 +245,12 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
     }
     if (valid.size() >= 2) {
       for (const auto& [r, e] : valid) {
-        if (r->label == Label::mobile) return e;
+        if (r->label == Label::mobile) return rule = "phone.two_numbers_mobile", e;
       }
       for (const auto& [r, e] : valid) {
-        if (r->label != Label::other_line) return e;
+        if (r->label != Label::other_line) return rule = "phone.two_numbers_first", e;
       }
+      rule = "phone.two_numbers_first";
       return valid.front().second;
     }
   }
@@ -255,10 +259,10 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
   for (const Run& r : runs) {
     if (r.corrects_previous && !carried.empty()) {
       // A correction: the new digits either restate the whole number or replace its tail.
-      if (auto whole = from_digits(r.digits, r.plus)) return whole;
+      if (auto whole = from_digits(r.digits, r.plus)) return rule = "phone.correction_whole", whole;
       if (r.digits.size() < carried.size()) {
         const std::string fixed = carried.substr(0, carried.size() - r.digits.size()) + r.digits;
-        if (auto e = from_digits(fixed, carried_plus)) return e;
+        if (auto e = from_digits(fixed, carried_plus)) return rule = "phone.correction_tail", e;
       }
       carried = r.digits;
       carried_plus = r.plus;
@@ -270,6 +274,7 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
       carried_plus = r.plus;
       const auto next = std::find_if(runs.begin(), runs.end(), [&](const Run& x) { return &x > &r; });
       if (next != runs.end() && next->corrects_previous) continue;
+      rule = "phone.digits";
       return e;
     }
     carried = r.digits;
@@ -277,7 +282,7 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
   }
   // A valid number followed by a correction that did not produce a valid number: keep the first.
   for (const Run& r : runs) {
-    if (auto e = from_run(r)) return e;
+    if (auto e = from_run(r)) return rule = "phone.digits_before_correction", e;
   }
   // Groups split by words ("area code 403 and the number is 555 0123"): join neighbouring runs.
   for (std::size_t first = 0; first < runs.size(); ++first) {
@@ -286,13 +291,21 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
     for (std::size_t next = first + 1; next < runs.size() && joined.size() < 10; ++next) {
       if (runs[next].digits.size() < 3 || runs[next].plus) break;
       joined += runs[next].digits;
-      if (auto e = from_digits(joined, runs[first].plus)) return e;
+      if (auto e = from_digits(joined, runs[first].plus)) return rule = "phone.joined_groups", e;
     }
   }
   // No attempt at digits ("the one I'm calling from" holds a lone "one"): the caller's own number.
   const bool spoke_digits = std::any_of(runs.begin(), runs.end(), [](const Run& r) { return r.digits.size() >= 3; });
-  if (!spoke_digits && !caller_from.empty() && wants_callers_number(text)) return normalize_phone(caller_from);
+  if (!spoke_digits && !caller_from.empty() && wants_callers_number(text)) {
+    rule = "phone.callers_number";
+    return normalize_phone(caller_from);
+  }
   return std::nullopt;
+}
+
+std::optional<std::string> extract_phone(std::string_view text, std::string_view caller_from) {
+  std::string_view rule;
+  return extract_phone_explained(text, caller_from, rule);
 }
 
 }  // namespace bella::understand
