@@ -216,6 +216,13 @@ struct NameWords {
   bool spelled = false;   // spelled letters confirmed, replaced or added words
 };
 
+// A word glued to markup ("<b>Smith</b>", "&amp;", "x=1") is not a name word.
+bool markup_next_to(const std::vector<Token>& toks, std::size_t i) {
+  auto markup = [](std::string_view p) { return p == "<" || p == ">" || p == "&" || p == "/" || p == "=" || p == ";"; };
+  if (i > 0 && !toks[i].space_before && markup(toks[i - 1].text)) return true;
+  return i + 1 < toks.size() && !toks[i + 1].space_before && markup(toks[i + 1].text) && toks[i + 1].text != ";";
+}
+
 NameWords collect(const std::vector<Token>& toks, std::size_t i, std::size_t max_words) {
   NameWords out;
   // Titles first ("Dr.", "Mrs").
@@ -233,7 +240,7 @@ NameWords collect(const std::vector<Token>& toks, std::size_t i, std::size_t max
       }
       break;
     }
-    if (t.kind != TokenKind::word || !name_word(t.raw)) {
+    if (t.kind != TokenKind::word || !name_word(t.raw) || markup_next_to(toks, i)) {
       out.clean_end = false;
       break;
     }
@@ -462,6 +469,9 @@ bool name_like(const std::vector<std::string>& words, Support support) {
 
 std::optional<HeardName> finish(std::vector<std::string> words, std::string_view rule, Support support, bool spelled) {
   if (words.empty()) return std::nullopt;
+  for (const std::string& w : words) {
+    if (!name_word(w) && w.find('-') == std::string::npos) return std::nullopt;
+  }
   if (!spelled && !name_like(words, support)) return std::nullopt;
   HeardName h;
   h.full = format_name(words);
@@ -590,6 +600,7 @@ std::optional<std::string> extract_surname(std::string_view text) {
   if (nw.words.empty()) {  // letters only: "G-A-R-C-I-A"
     std::vector<std::string> spelled;
     if (!tail_is_clean(toks, i, &spelled) || spelled.size() != 1) return std::nullopt;
+    if (spelled[0].size() > kMaxNameBytes || !name_word(spelled[0])) return std::nullopt;
     return capitalise(spelled[0]);
   }
   if (!tail_is_clean(toks, nw.end, nullptr)) return std::nullopt;

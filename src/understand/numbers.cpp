@@ -99,6 +99,13 @@ std::string_view ordinal_suffix(std::int64_t n) {
 }
 
 std::vector<Token> tokenize(std::string_view s) {
+  // A caller's turn is a few sentences: only the first kMaxUtteranceBytes are read (cut at a UTF-8
+  // character boundary), which bounds the time any input can take.
+  if (s.size() > kMaxUtteranceBytes) {
+    std::size_t cut = kMaxUtteranceBytes;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s = s.substr(0, cut);
+  }
   std::vector<Token> out;
   out.reserve(s.size() / 3 + 2);
   std::size_t i = 0;
