@@ -285,7 +285,7 @@ class Parser {
     if (month_of(x) > 0) return month_rule();
     if (x == "half" || x == "quarter" || (x == "a" && w(i + 1) == "quarter")) return fraction_rule();
     if (x == "in" || x == "within" || x == "after") return relative_rule();
-    if ((x == "a" || x == "an") && unit_len(i + 1) > 0) return quantity_rule(i, 1.0, 1);
+    if ((x == "a" || x == "an") && unit_len(i + 1) > 0) return quantity_rule(i, 1.0);
     if (x == "couple" || (x == "a" && w(i + 1) == "couple")) return quantity_rule_couple();
     return false;
   }
@@ -463,7 +463,7 @@ class Parser {
     if (blocked_[i]) return false;
     const std::int64_t v = val(i);
     if (decimal_[i] >= 0) {
-      if (unit_len(i + 3) > 0) return quantity_rule(i + 2, decimal_[i], 1, i);
+      if (unit_len(i + 3) > 0) return quantity_rule(i + 2, decimal_[i], i);
       // "9.30" written the British way, with a cue: a clock time.
       if (toks_[i + 2].text.size() == 2 && v <= 23 && val(i + 2) < 60 &&
           (prev_is_cue(i) || w(i + 3) == "am" || w(i + 3) == "pm" || part_follows(i + 3))) {
@@ -503,11 +503,11 @@ class Parser {
       return advance(len);
     }
     // Ordinal + of + month / day of (next|this) month
-    if (unit_len(i + 1) > 0 && quantity_rule(i, static_cast<double>(v), 1)) return true;
-    if (const std::size_t u = and_a_half_unit(i); u != 0 && quantity_rule(u - 1, static_cast<double>(v) + 0.5, 1, i)) {
+    if (unit_len(i + 1) > 0 && quantity_rule(i, static_cast<double>(v))) return true;
+    if (const std::size_t u = and_a_half_unit(i); u != 0 && quantity_rule(u - 1, static_cast<double>(v) + 0.5, i)) {
       return true;
     }
-    if (const std::size_t u = three_quarters_unit(i); u != 0 && quantity_rule(u - 1, 0.75, 1, i)) return true;
+    if (const std::size_t u = three_quarters_unit(i); u != 0 && quantity_rule(u - 1, 0.75, i)) return true;
     // "first tuesday of october", "last monday in march"
     if (toks_[i].ordinal && v >= 1 && v <= 4 && (weekday_full(w(i + 1)) >= 0) && weekday_rule(true)) return true;
     if (w(i + 1) == "couple" || w(i + 1) == "few") return false;
@@ -591,26 +591,16 @@ class Parser {
     return false;
   }
 
+  // A word before a number that makes it a clock time: "at 3", "around 7", "from 9", "make it 10"
+  // ("like", "say", "maybe", "just" may sit between: "at like 3").
   bool prev_is_cue(std::size_t i) const {
     std::size_t k = i;
-    while (k > 0) {
-      const std::string_view p = toks_[k - 1].text;
-      if (p == "about" || p == "around" || p == "approximately" || p == "roughly") return true;
-      if (p == "like" || p == "say" || p == "maybe" || p == "just") {
-        --k;
-        continue;
-      }
-      // "make it 10", "move it to 3": the caller is naming a time.
-      if (p == "it" && k >= 2) {
-        const std::string_view v = toks_[k - 2].text;
-        if (v == "make" || v == "move" || v == "change" || v == "push" || v == "put") return true;
-      }
-      // "between 2 and 3", "from 2 to 3": the start of the range.
-      return p == "at" || p == "@" || p == "for" || p == "by" || p == "around" || p == "approximately" ||
-             p == "about" || p == "till" || p == "until" || p == "between" || p == "from";
-    }
-    // leading "approximately 1030": the qualifier itself counts
-    return i > 0 && (toks_[i - 1].text == "approximately" || toks_[i - 1].text == "around" || toks_[i - 1].text == "about");
+    while (k > 0 && contains(vocab().cue_fillers, toks_[k - 1].text)) --k;
+    if (k == 0) return false;
+    const std::string_view p = toks_[k - 1].text;
+    if (contains(vocab().approximate, p) || contains(vocab().time_cues, p)) return true;
+    // "make it 10", "move it to 3": the caller is naming a time.
+    return p == "it" && k >= 2 && contains(vocab().naming_verbs, toks_[k - 2].text);
   }
 
   bool part_follows(std::size_t k) const {
@@ -721,26 +711,17 @@ class Parser {
       return advance(len);
     }
     // "half an hour", "a quarter of an hour" as quantities
-    if (w(i) == "half" && (w(i + 1) == "an" || w(i + 1) == "a") && unit_len(i + 2) > 0) return quantity_rule(i + 1, 0.5, 0);
+    if (w(i) == "half" && (w(i + 1) == "an" || w(i + 1) == "a") && unit_len(i + 2) > 0) return quantity_rule(i + 1, 0.5);
     if (w(k - 1) == "quarter" && w(k) == "of" && (w(k + 1) == "an" || w(k + 1) == "a") && unit_len(k + 2) > 0) {
-      return quantity_rule(k + 1, 0.25, 0);
+      return quantity_rule(k + 1, 0.25);
     }
-    if (w(k - 1) == "quarter" && w(k) == "hour") return quantity_rule(k - 1, 0.25, 0);
+    if (w(k - 1) == "quarter" && w(k) == "hour") return quantity_rule(k - 1, 0.25);
     return false;
   }
 
   // Unit word at k: returns its length in minutes-scale code: 1 minute, 2 hour, 3 day, 4 week.
-  int unit_len(std::size_t k) const {
-    const std::string_view u = w(k);
-    if (u == "minute" || u == "minutes" || u == "min" || u == "mins") return 1;
-    if (u == "hour" || u == "hours" || u == "hr" || u == "hrs" || u == "h") return 2;
-    if (u == "day" || u == "days") return 3;
-    if (u == "week" || u == "weeks") return 4;
-    if (u == "fortnight" || u == "fortnights") return 5;
-    if (u == "month" || u == "months") return 6;
-    if (u == "year" || u == "years") return 7;
-    return 0;
-  }
+  // Unit word at k: 1 minute, 2 hour, 3 day, 4 week, 5 fortnight, 6 month, 7 year; 0 if none.
+  int unit_len(std::size_t k) const { return std::max(0, lookup(vocab().time_units, w(k))); }
   static int days_per(int unit) { return unit == 3 ? 1 : unit == 4 ? 7 : 14; }
 
   // "and a half" right after a unit ("an hour and a half", "a day and a half"): tokens it spans.
@@ -766,11 +747,11 @@ class Parser {
     ++k;  // couple
     if (w(k) == "of") ++k;
     if (unit_len(k) == 0) return false;
-    return quantity_rule(k - 1, 2.0, 1, i_);
+    return quantity_rule(k - 1, 2.0, i_);
   }
 
   // Quantity `q` whose unit word is at unit_at = q_at + 1 (q_at = the quantity token).
-  bool quantity_rule(std::size_t q_at, double q, int /*unused*/, std::optional<std::size_t> first = std::nullopt) {
+  bool quantity_rule(std::size_t q_at, double q, std::optional<std::size_t> first = std::nullopt) {
     const std::size_t unit_at = q_at + 1;
     const int unit = unit_len(unit_at);
     if (unit == 0) return false;

@@ -19,6 +19,10 @@ struct Phrase {
 enum class PartCode { morning = 1, lunch, afternoon, evening, night };
 
 struct Lexicon {
+  // ---- numbers ----
+  std::span<const Phrase> number_units;     // "zero".."nineteen" -> 0..19
+  std::span<const Phrase> number_tens;      // "twenty".."ninety" -> 20..90
+  std::span<const Phrase> number_ordinals;  // "first".."thirty-first" parts -> 1..90
   // ---- dates and times ----
   std::span<const Phrase> weekdays;         // value 0..6, Sunday = 0 (full names and plurals)
   std::span<const Phrase> weekday_abbrevs;  // "tue", "thurs": need a cue next to them (they are words too)
@@ -26,6 +30,10 @@ struct Lexicon {
   std::span<const Phrase> named_days;       // value = calendar::NamedDay
   std::span<const Phrase> parts_of_day;     // value = PartCode
   std::span<const std::string_view> approximate;  // "around", "about": before a time
+  std::span<const std::string_view> time_cues;    // "at", "by", "from": a number after them is a time
+  std::span<const std::string_view> cue_fillers;  // "like", "just": may sit between a cue and the time
+  std::span<const std::string_view> naming_verbs; // "make", "move": "make it 10"
+  std::span<const Phrase> time_units;             // 1 minute, 2 hour, 3 day, 4 week, 5 fortnight, 6 month, 7 year
   std::span<const std::string_view> measures;     // words after a number that make it a quantity
   std::span<const std::string_view> id_words;     // words before a number that make it an identifier
   std::span<const std::string_view> meals;        // an event without a time ("lunch", "dinner")
@@ -35,6 +43,9 @@ struct Lexicon {
   std::span<const std::string_view> corrections;   // "sorry", "no": the digits after replace earlier ones
   std::span<const std::string_view> mobile_words;  // "cell", "mobile"
   std::span<const std::string_view> other_line_words;  // "work", "home", "office", "landline"
+  // ---- yes / no ----
+  std::span<const std::string_view> yes_words;  // "yes", "yeah", "correct", "sure"
+  std::span<const std::string_view> no_words;   // "no", "nope", "wrong", "don't": a negation first wins
   // ---- names ----
   std::span<const std::string_view> fillers;
   std::span<const std::string_view> hesitations;    // "um", "uh": may sit between a carrier and the name

@@ -1,6 +1,8 @@
 // Tokenizer and number-word folding for the deterministic extractors.
 #include "understand/numbers.hpp"
 
+#include "understand/lexicon.hpp"
+
 #include <array>
 #include <cstddef>
 
@@ -26,43 +28,9 @@ std::size_t unicode_space(std::string_view s, std::size_t i) {
   return 0;
 }
 
-struct Word {
-  std::string_view w;
-  int value;
-};
-
-constexpr std::array<Word, 20> kUnits{{{"zero", 0},     {"one", 1},      {"two", 2},       {"three", 3},
-                                       {"four", 4},     {"five", 5},     {"six", 6},       {"seven", 7},
-                                       {"eight", 8},    {"nine", 9},     {"ten", 10},      {"eleven", 11},
-                                       {"twelve", 12},  {"thirteen", 13}, {"fourteen", 14}, {"fifteen", 15},
-                                       {"sixteen", 16}, {"seventeen", 17}, {"eighteen", 18}, {"nineteen", 19}}};
-constexpr std::array<Word, 8> kTens{{{"twenty", 20},
-                                     {"thirty", 30},
-                                     {"forty", 40},
-                                     {"fifty", 50},
-                                     {"sixty", 60},
-                                     {"seventy", 70},
-                                     {"eighty", 80},
-                                     {"ninety", 90}}};
-constexpr std::array<Word, 27> kOrdinals{{{"first", 1},        {"second", 2},      {"third", 3},        {"fourth", 4},
-                                          {"fifth", 5},        {"sixth", 6},       {"seventh", 7},      {"eighth", 8},
-                                          {"ninth", 9},        {"tenth", 10},      {"eleventh", 11},    {"twelfth", 12},
-                                          {"thirteenth", 13},  {"fourteenth", 14}, {"fifteenth", 15},   {"sixteenth", 16},
-                                          {"seventeenth", 17}, {"eighteenth", 18}, {"nineteenth", 19},  {"twentieth", 20},
-                                          {"thirtieth", 30},   {"fortieth", 40},   {"fiftieth", 50},    {"sixtieth", 60},
-                                          {"seventieth", 70},  {"eightieth", 80},  {"ninetieth", 90}}};
-
-template <std::size_t N>
-int find_word(const std::array<Word, N>& table, std::string_view w) {
-  for (const auto& e : table) {
-    if (e.w == w) return e.value;
-  }
-  return -1;
-}
-
-int unit_value(std::string_view w) { return find_word(kUnits, w); }  // 0..19
-int tens_value(std::string_view w) { return find_word(kTens, w); }   // 20..90
-int ordinal_value(std::string_view w) { return find_word(kOrdinals, w); }
+int unit_value(std::string_view w) { return lookup(english().number_units, w); }  // 0..19
+int tens_value(std::string_view w) { return lookup(english().number_tens, w); }   // 20..90
+int ordinal_value(std::string_view w) { return lookup(english().number_ordinals, w); }
 
 Token make_number(std::int64_t value, std::string digits, std::string_view raw, bool space_before) {
   Token t;

@@ -12,6 +12,21 @@ using calendar::NamedDay;
 constexpr int nd(NamedDay d) { return static_cast<int>(d); }
 constexpr int pc(PartCode p) { return static_cast<int>(p); }
 
+constexpr auto kUnits = std::to_array<Phrase>({{"zero", 0},      {"one", 1},        {"two", 2},        {"three", 3},
+                                             {"four", 4},      {"five", 5},       {"six", 6},        {"seven", 7},
+                                             {"eight", 8},     {"nine", 9},       {"ten", 10},       {"eleven", 11},
+                                             {"twelve", 12},   {"thirteen", 13},  {"fourteen", 14},  {"fifteen", 15},
+                                             {"sixteen", 16},  {"seventeen", 17}, {"eighteen", 18},  {"nineteen", 19}});
+constexpr auto kTens = std::to_array<Phrase>({{"twenty", 20}, {"thirty", 30},  {"forty", 40},  {"fifty", 50},
+                                            {"sixty", 60},  {"seventy", 70}, {"eighty", 80}, {"ninety", 90}});
+constexpr auto kOrdinals = std::to_array<Phrase>({
+    {"first", 1},       {"second", 2},      {"third", 3},       {"fourth", 4},      {"fifth", 5},
+    {"sixth", 6},       {"seventh", 7},     {"eighth", 8},      {"ninth", 9},       {"tenth", 10},
+    {"eleventh", 11},   {"twelfth", 12},    {"thirteenth", 13}, {"fourteenth", 14}, {"fifteenth", 15},
+    {"sixteenth", 16},  {"seventeenth", 17}, {"eighteenth", 18}, {"nineteenth", 19}, {"twentieth", 20},
+    {"thirtieth", 30},  {"fortieth", 40},   {"fiftieth", 50},   {"sixtieth", 60},   {"seventieth", 70},
+    {"eightieth", 80},  {"ninetieth", 90}});
+
 constexpr auto kWeekdays = std::to_array<Phrase>({
     {"sunday", 0}, {"monday", 1}, {"tuesday", 2}, {"wednesday", 3}, {"thursday", 4}, {"friday", 5}, {"saturday", 6},
     {"sundays", 0}, {"mondays", 1}, {"tuesdays", 2}, {"wednesdays", 3}, {"thursdays", 4}, {"fridays", 5},
@@ -84,6 +99,14 @@ constexpr auto kParts = std::to_array<Phrase>({{"morning", pc(PartCode::morning)
                                                {"lunchtime", pc(PartCode::lunch)}});
 constexpr auto kApproximate = std::to_array<std::string_view>({"around", "about", "approximately", "roughly",
                                                                "approx", "circa", "ish"});
+constexpr auto kTimeCues = std::to_array<std::string_view>({"at", "@", "for", "by", "till", "til", "until", "between",
+                                                            "from"});
+constexpr auto kCueFillers = std::to_array<std::string_view>({"like", "say", "maybe", "just"});
+constexpr auto kNamingVerbs = std::to_array<std::string_view>({"make", "move", "change", "push", "put"});
+constexpr auto kTimeUnits = std::to_array<Phrase>({
+    {"minute", 1}, {"minutes", 1}, {"min", 1}, {"mins", 1}, {"hour", 2}, {"hours", 2}, {"hr", 2}, {"hrs", 2},
+    {"h", 2}, {"day", 3}, {"days", 3}, {"week", 4}, {"weeks", 4}, {"fortnight", 5}, {"fortnights", 5},
+    {"month", 6}, {"months", 6}, {"year", 7}, {"years", 7}});
 constexpr auto kMeasures = std::to_array<std::string_view>({
     "people", "person", "persons", "patients", "adults", "adult", "kids", "children", "guests", "percent", "%",
     "dollars", "dollar", "bucks", "cents", "mg", "milligrams", "milligram", "mcg", "kg", "kilograms", "kilos",
@@ -107,6 +130,14 @@ constexpr auto kCorrections = std::to_array<std::string_view>({"sorry", "no", "a
 constexpr auto kMobileWords = std::to_array<std::string_view>({"cell", "cellphone", "mobile", "cellular", "text"});
 constexpr auto kOtherLineWords = std::to_array<std::string_view>({"work", "office", "home", "landline", "business",
                                                                   "fax", "desk"});
+
+constexpr auto kYesWords = std::to_array<std::string_view>({
+    "yes", "yeah", "yep", "yup", "ya", "yea", "sure", "correct", "right", "ok", "okay", "absolutely", "definitely",
+    "certainly", "perfect", "great", "affirmative", "exactly", "alright", "fine", "uh-huh", "yess", "aye", "good",
+    "sounds", "confirm", "please"});
+constexpr auto kNoWords = std::to_array<std::string_view>({"no", "nope", "nah", "not", "don't", "dont", "wrong",
+                                                           "incorrect", "negative", "never", "cancel", "isn't",
+                                                           "doesn't", "can't", "cannot", "won't", "wouldn't"});
 
 constexpr auto kFillers = std::to_array<std::string_view>({
     "um", "uh", "umm", "uhm", "uhh", "hmm", "er", "erm", "ah", "eh", "yeah", "yes", "yep", "hi", "hello", "hey",
@@ -170,12 +201,19 @@ constexpr auto kNameTailOk = std::to_array<std::string_view>({"here", "speaking"
 
 const Lexicon& english() {
   static const Lexicon lex{
+      .number_units = kUnits,
+      .number_tens = kTens,
+      .number_ordinals = kOrdinals,
       .weekdays = kWeekdays,
       .weekday_abbrevs = kWeekdayAbbrevs,
       .months = kMonths,
       .named_days = kNamedDays,
       .parts_of_day = kParts,
       .approximate = kApproximate,
+      .time_cues = kTimeCues,
+      .cue_fillers = kCueFillers,
+      .naming_verbs = kNamingVerbs,
+      .time_units = kTimeUnits,
       .measures = kMeasures,
       .id_words = kIdWords,
       .meals = kMeals,
@@ -184,6 +222,8 @@ const Lexicon& english() {
       .corrections = kCorrections,
       .mobile_words = kMobileWords,
       .other_line_words = kOtherLineWords,
+      .yes_words = kYesWords,
+      .no_words = kNoWords,
       .fillers = kFillers,
       .hesitations = kHesitations,
       .titles = kTitles,
