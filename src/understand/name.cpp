@@ -375,7 +375,8 @@ std::vector<std::string> apply_spelling(std::vector<std::string> words, const st
   if (spelled.empty()) return words;
   if (words.empty()) return spelled;
   if (spelled.size() == words.size()) {
-    for (std::size_t k = 0; k < words.size(); ++k) {
+    const std::size_t n = words.size();
+    for (std::size_t k = 0; k < n; ++k) {
       const std::string heard = fold_letters(words[k]);
       const std::string letters = fold_letters(spelled[k]);
       if (heard == letters) continue;
@@ -461,9 +462,15 @@ bool name_like(const std::vector<std::string>& words, Support support) {
       case en::WordClass::ordinary: ++ordinary; break;
     }
   }
-  // Several words: none ordinary ("Will Baker"), or ordinary words outnumbered by proper nouns
-  // ("Robert Weir"); "gonna snow", "arriving sometime" are not names.
-  if (words.size() >= 2) return (ordinary == 0 && proper + ambiguous > 0) || (proper > 0 && ordinary <= proper);
+  // Several words: ordinary words no more than the proper nouns ("Fang Liu", "Robert Weir"), or a
+  // given name (the first word) that is a proper noun or a name-word with at most one ordinary word
+  // (surnames can be ordinary words: "Hope Solo", "Will Baker"). "gonna snow", "arriving
+  // sometime", "people visiting Buñol towards" are not names.
+  if (words.size() >= 2) {
+    if (proper > 0 && ordinary <= proper) return true;
+    const bool given_name_like = word_class_of(words.front()) != en::WordClass::ordinary;
+    return given_name_like && proper + ambiguous > 0 && ordinary <= 1;
+  }
   return proper > 0 || ambiguous_capitalised > 0;
 }
 
