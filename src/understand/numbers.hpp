@@ -30,7 +30,7 @@ struct Token {
 std::string fold_letters(std::string_view s);
 
 /// Bytes of an utterance the extractors read; the rest is ignored (a turn is never this long).
-inline constexpr std::size_t kMaxUtteranceBytes = 2048;
+inline constexpr std::size_t kMaxUtteranceBytes = 1024;
 
 /// Splits text into words (letters, non-ASCII bytes, inner apostrophes), digit runs and single
 /// punctuation characters. Words are lower-cased; "o'clock", "o clock" become "oclock".

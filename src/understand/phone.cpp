@@ -1,6 +1,7 @@
 // Phone numbers: spoken/written digits -> E.164 via libphonenumber plus a dated NPA table.
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 #include <phonenumbers/phonenumberutil.h>
 
@@ -63,9 +64,15 @@ std::optional<std::string> validate_national(std::string_view ten) {
   const int npa = (ten[0] - '0') * 100 + (ten[1] - '0') * 10 + (ten[2] - '0');
   std::string e164 = "+1" + std::string(ten);
   if (npa_in_service_table(npa)) return e164;
+  // The digits are already clean: build the number directly (Parse would normalise the string with
+  // its regular expressions first). Only Canada and the US are accepted: asking for those two
+  // regions is two pattern matches instead of IsValidNumber's walk over every NANP region.
   PhoneNumber number;
-  if (util().Parse(e164, "CA", &number) != i18n::phonenumbers::PhoneNumberUtil::ErrorType::NO_PARSING_ERROR) return std::nullopt;
-  if (!util().IsValidNumber(number)) return std::nullopt;
+  number.set_country_code(1);
+  std::uint64_t national = 0;
+  for (char c : ten) national = national * 10 + static_cast<std::uint64_t>(c - '0');
+  number.set_national_number(national);
+  if (!util().IsValidNumberForRegion(number, "CA") && !util().IsValidNumberForRegion(number, "US")) return std::nullopt;
   return e164;
 }
 
