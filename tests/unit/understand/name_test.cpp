@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "bella/understand/extract.hpp"
+#include "understand/en/word_list.hpp"
 
 namespace bella::understand {
 namespace {
@@ -143,6 +144,22 @@ TEST(ExtractName, SpellingAfterAGivenNameFillsTheSurname) {
   const auto h = hear_name("Priya");
   ASSERT_TRUE(h.has_value());
   EXPECT_TRUE(h->given_only);  // a first name alone comes back as it is; the call asks for the rest
+}
+
+}  // namespace
+}  // namespace bella::understand
+
+namespace bella::understand {
+namespace {
+
+TEST(WordList, BuiltFromWcanadianAtBuildTime) {
+  EXPECT_GT(en::word_list_size(), 50000U);
+  EXPECT_EQ(en::word_class("wonderful"), en::WordClass::ordinary);
+  EXPECT_EQ(en::word_class("blah"), en::WordClass::ordinary);
+  EXPECT_EQ(en::word_class("will"), en::WordClass::ambiguous);  // "will" and "Will"
+  EXPECT_EQ(en::word_class("baker"), en::WordClass::ambiguous);
+  EXPECT_EQ(en::word_class("nguyen"), en::WordClass::unlisted);  // listed only capitalised
+  EXPECT_EQ(en::word_class("iyer"), en::WordClass::unlisted);    // not listed
 }
 
 }  // namespace
