@@ -13,6 +13,7 @@
 #include "api/health.hpp"
 #include "api/staff.hpp"
 #include "bella/calendar/calendar.hpp"
+#include "bella/core/error.hpp"
 #include "bella/core/version.hpp"
 #include "bella/http/router.hpp"
 #include "bella/llm/llm_client.hpp"
@@ -45,15 +46,26 @@
 namespace bella::app {
 namespace {
 
-/// Answers every call turn with "we can't book right now" when there is no database.
+/// Without a database nothing can be looked up or saved: every call answer says so politely.
 class NoBookings final : public call::Bookings {
  public:
-  Task<std::optional<std::string>> name_for_mobile(const std::string&) override { co_return std::nullopt; }
-  Task<call::EffectResult> check(const call::CheckSlot&, call::SysSeconds) override { co_return call::SlotFree{}; }
-  Task<call::EffectResult> book(const call::Book&, const std::string&, call::SysSeconds) override {
-    co_return call::BookFailed{};
-  }
+  Task<std::vector<call::Patient>> patients_for_mobile(const std::string&) override { co_return std::vector<call::Patient>{}; }
+  Task<std::vector<call::Upcoming>> upcoming_for_mobile(const std::string&, call::SysSeconds) override { down(); co_return std::vector<call::Upcoming>{}; }
+  Task<std::vector<call::SysSeconds>> free_slots(const call::SlotQuery&, call::SysSeconds) override { down(); co_return std::vector<call::SysSeconds>{}; }
+  Task<std::optional<call::SlotRefused>> check(call::SysSeconds, int, call::SysSeconds) override { down(); co_return std::nullopt; }
+  Task<std::variant<call::Done, call::SlotRefused>> book(const call::NewBooking&, call::SysSeconds) override { down(); co_return call::Done{}; }
+  Task<std::optional<call::Done>> cancel(std::int64_t, const std::string&, call::SysSeconds) override { down(); co_return std::nullopt; }
+  Task<std::variant<call::Done, call::SlotRefused>> reschedule(std::int64_t, call::SysSeconds, int, const std::string&, call::SysSeconds) override { down(); co_return call::Done{}; }
+
+ private:
+  [[noreturn]] static void down() { throw Unavailable("postgres", "DATABASE_URL is not set"); }
 };
+
+std::vector<call::AppointmentType> appointment_types(const Config& cfg) {
+  std::vector<call::AppointmentType> out;
+  for (const auto& [name, minutes] : cfg.appointment_types) out.push_back({name, minutes});
+  return out;
+}
 
 notify::Settings texts_settings(const Config& cfg) {
   std::string base = cfg.public_base_url;
@@ -199,7 +211,7 @@ int run(const Config& cfg) {
   call::CallHandler calls(*sessions, call_bookings ? static_cast<call::Bookings&>(*call_bookings) : no_bookings, llm,
                           calendar, *clock,
                           call::TurnSettings{.session_ttl = cfg.session_ttl,
-                                             .appointment_minutes = cfg.appointment_minutes,
+                                             .types = appointment_types(cfg),
                                              .front_desk = !cfg.front_desk_number.empty(),
                                              .llm_timeout = cfg.llm_timeout,
                                              .replay_wait = std::chrono::milliseconds(5000)});
