@@ -1,6 +1,7 @@
 // Staff routes for /appointments: list (filters, cursor), get, book, reschedule/update, cancel.
 
 #include "api/staff_common.hpp"
+#include "booking/service.hpp"
 #include "bella/calendar/calendar.hpp"
 #include "obs/log.hpp"
 
@@ -65,6 +66,7 @@ Response refused(const Request& req, const Error& error, std::chrono::minutes du
       return errors.response(req);
     }
     case Errc::not_found: return not_found(req, "The appointment");
+    case Errc::not_allowed: return http::problem(req, Status::conflict, "Not Allowed", error.message);
     default: return http::problem(req, Status::unprocessable_entity, "Not Booked", error.message);
   }
 }
@@ -95,7 +97,12 @@ Task<Response> handle_list_appointments(const Request& req, RequestContext&, con
     else errors.add("mobile", "is not a valid phone number");
   }
   if (const auto* v = q.get("cursor")) {
-    if (auto c = decode_cursor("a", *v)) filter.after = booking::AppointmentCursor{TimePoint(std::chrono::seconds(c->first)), c->second};
+    // A cursor this API wrote holds a real start (years 1970..9999) and an id: anything else,
+    // tampered (LLONG_MAX, negative, …), is refused here rather than by PostgreSQL's to_timestamp.
+    constexpr long long kMaxStart = 253'402'300'799;  // 9999-12-31T23:59:59Z
+    auto c = decode_cursor("a", *v);
+    if (c && c->first >= 0 && c->first <= kMaxStart && c->second >= 0)
+      filter.after = booking::AppointmentCursor{TimePoint(std::chrono::seconds(c->first)), c->second};
     else errors.add("cursor", "is not a cursor returned by this API");
   }
   if (!errors.empty()) co_return errors.response(req);
@@ -128,28 +135,37 @@ Task<Response> handle_get_appointment(const Request& req, RequestContext& rc, co
   co_return http::json_response(req, Status::ok, body);
 }
 
-// POST /appointments: find-or-create the user by mobile, then book; 201 with Location.
+// POST /appointments: the patient (by user_id, else found or created by name and mobile, never
+// renamed) and the appointment in one transaction; 201 with Location. A refusal creates nobody.
 Task<Response> handle_post_appointment(const Request& req, RequestContext&, const Context& ctx) {
   auto parsed = json_body(req);
   if (auto* res = std::get_if<Response>(&parsed)) co_return std::move(*res);
   const Json& body = std::get<Json>(parsed);
   FieldErrors errors;
   booking::BookRequest request;
-  if (!body.contains("full_name") || !body["full_name"].is_string()) {
-    errors.add("full_name", "is required (a string)");
-  } else {
-    request.full_name = body["full_name"].get<std::string>();
-    while (!request.full_name.empty() && std::isspace(static_cast<unsigned char>(request.full_name.back()))) request.full_name.pop_back();
-    while (!request.full_name.empty() && std::isspace(static_cast<unsigned char>(request.full_name.front()))) request.full_name.erase(0, 1);
-    if (request.full_name.empty()) errors.add("full_name", "must not be empty");
-    else if (request.full_name.size() > kMaxNameLength) errors.add("full_name", "must be at most 200 characters");
+  // The patient: user_id when given (a household member staff picked), else name and mobile
+  // (found case-insensitively, or created: another name on a known mobile is a new patient).
+  if (body.contains("user_id") && !body["user_id"].is_null()) {
+    const auto& v = body["user_id"];
+    if (v.is_number_integer() && v.get<long long>() > 0) request.user_id = v.get<std::int64_t>();
+    else errors.add("user_id", "must be a positive whole number");
   }
-  if (!body.contains("mobile") || !body["mobile"].is_string()) {
-    errors.add("mobile", "is required (a string)");
-  } else if (auto m = ctx.normalize_phone(body["mobile"].get<std::string>())) {
-    request.mobile = *m;
-  } else {
-    errors.add("mobile", "is not a valid phone number");
+  if (!request.user_id) {
+    if (!body.contains("full_name") || !body["full_name"].is_string()) {
+      errors.add("full_name", "is required (a string) unless user_id is given");
+    } else {
+      request.full_name = body["full_name"].get<std::string>();
+      while (!request.full_name.empty() && std::isspace(static_cast<unsigned char>(request.full_name.back()))) request.full_name.pop_back();
+      while (!request.full_name.empty() && std::isspace(static_cast<unsigned char>(request.full_name.front()))) request.full_name.erase(0, 1);
+      if (auto problem = booking::name_problem(request.full_name)) errors.add("full_name", *problem);
+    }
+    if (!body.contains("mobile") || !body["mobile"].is_string()) {
+      errors.add("mobile", "is required (a string) unless user_id is given");
+    } else if (auto m = ctx.normalize_phone(body["mobile"].get<std::string>())) {
+      request.mobile = *m;
+    } else {
+      errors.add("mobile", "is not a valid phone number");
+    }
   }
   if (auto t = read_start(body, errors, true)) request.start = *t;
   request.duration = read_duration(body, errors);
@@ -159,6 +175,11 @@ Task<Response> handle_post_appointment(const Request& req, RequestContext&, cons
 
   auto outcome = co_await ctx.service.book(request);
   const auto duration = request.duration.value_or(ctx.service.default_duration());
+  if (!outcome.ok() && outcome.error().code == Errc::not_found) {
+    FieldErrors unknown;
+    unknown.add("user_id", "is not a user of this clinic");
+    co_return unknown.response(req);
+  }
   if (!outcome.ok()) co_return refused(req, outcome.error(), duration, ctx);
   const booking::Booking& b = *outcome;
   auto res = http::json_response(req, Status::created, booking_json(b, ctx.zone()));
@@ -204,16 +225,9 @@ Task<Response> handle_patch_appointment(const Request& req, RequestContext& rc, 
   if (patch.status || has_notes) {
     auto updated = co_await ctx.repo.update_appointment(*id, patch);
     if (!updated) {
-      if (updated.error().code == Errc::conflict) {
-        const auto& now_booking = result;
-        auto current = co_await ctx.repo.get_appointment(*id);
-        const auto minutes = std::chrono::minutes(current ? current->appointment.duration_minutes : 30);
-        const auto when = now_booking ? now_booking->appointment.starts_at_utc
-                                      : current ? current->appointment.starts_at_utc : TimePoint{};
-        auto slots = co_await ctx.service.nearest_free(when, minutes, calendar::kSuggestions);
-        co_return conflict(req, "Scheduling this appointment again would overlap another one.", slots, minutes, ctx.zone());
-      }
-      co_return refused(req, updated.error(), std::chrono::minutes(30), ctx);
+      // Terminal statuses stay terminal (409 Not Allowed); unknown id 404.
+      const auto minutes = std::chrono::minutes(result ? result->appointment.duration_minutes : 30);
+      co_return refused(req, updated.error(), minutes, ctx);
     }
     result = std::move(updated.value());
   }
@@ -225,7 +239,7 @@ Task<Response> handle_delete_appointment(const Request& req, RequestContext& rc,
   auto id = parse_id(rc.param("id"));
   if (!id) co_return not_found(req, "The appointment");
   auto cancelled = co_await ctx.service.cancel(*id);
-  if (!cancelled) co_return not_found(req, "The appointment");
+  if (!cancelled) co_return refused(req, cancelled.error(), std::chrono::minutes(30), ctx);
   obs::info("appointment cancelled", {{"appointment_id", *id}});
   co_return http::json_response(req, Status::ok, booking_json(*cancelled, ctx.zone()));
 }

@@ -1,5 +1,6 @@
 // Staff routes for /users: list (mobile filter, cursor), get with appointments, create, update.
 #include "api/staff_common.hpp"
+#include "booking/service.hpp"
 
 namespace bella::api::staff {
 namespace {
@@ -13,8 +14,8 @@ void read_user_fields(const Json& body, const Context& ctx, bool required, booki
       std::string name = body["full_name"].get<std::string>();
       while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
       while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) name.erase(0, 1);
-      if (name.empty()) errors.add("full_name", "must not be empty");
-      else if (name.size() > kMaxNameLength) errors.add("full_name", "must be at most 200 characters");
+      // Checked before any SQL: the table's CHECKs would refuse it with the row in the error.
+      if (auto problem = booking::name_problem(name)) errors.add("full_name", *problem);
       else out.full_name = name;
     }
   } else if (required) {
@@ -30,7 +31,7 @@ void read_user_fields(const Json& body, const Context& ctx, bool required, booki
   }
 }
 
-// GET /users: ordered by id, optional mobile filter and name/phone search (q), cursor pagination.
+// GET /users: ordered by id, optional mobile filter (every patient of that household) and name/phone search (q), cursor pagination.
 Task<Response> handle_list_users(const Request& req, RequestContext&, const Context& ctx) {
   const auto q = query_of(req);
   FieldErrors errors;
@@ -45,7 +46,7 @@ Task<Response> handle_list_users(const Request& req, RequestContext&, const Cont
     else if (!v->empty()) filter.search = *v;
   }
   if (const auto* v = q.get("cursor")) {
-    if (auto c = decode_cursor("u", *v)) filter.after_id = c->first;
+    if (auto c = decode_cursor("u", *v); c && c->first >= 0) filter.after_id = c->first;
     else errors.add("cursor", "is not a cursor returned by this API");
   }
   if (!errors.empty()) co_return errors.response(req);
@@ -72,7 +73,22 @@ Task<Response> handle_get_user(const Request& req, RequestContext& rc, const Con
   co_return http::json_response(req, Status::ok, j);
 }
 
-// POST /users: 201 with Location; 409 when the mobile already has a user.
+// A refusal of the repository on a user write: 409 (this name on this mobile exists), 422, 404.
+Response user_refused(const Request& req, const Error& error, std::optional<std::int64_t> existing) {
+  if (error.code == Errc::not_found) return not_found(req, "The user");
+  if (error.code == Errc::invalid_input) {
+    FieldErrors errors;
+    errors.add("body", error.message);
+    return errors.response(req);
+  }
+  Json extra = Json::object();
+  if (existing) extra["existing_user_id"] = *existing;
+  return http::problem(req, Status::conflict, "Patient Exists", error.message, extra);
+}
+
+// POST /users: 201 with Location. A mobile may have several patients (a household): another name
+// on a known mobile is another patient; the same name (case-insensitive) and mobile is 409 with
+// the existing patient's id.
 Task<Response> handle_post_user(const Request& req, RequestContext&, const Context& ctx) {
   auto parsed = json_body(req);
   if (auto* res = std::get_if<Response>(&parsed)) co_return std::move(*res);
@@ -82,9 +98,11 @@ Task<Response> handle_post_user(const Request& req, RequestContext&, const Conte
   if (!errors.empty()) co_return errors.response(req);
   auto created = co_await ctx.repo.create_user(*fields.full_name, *fields.mobile);
   if (!created) {
-    Json extra = Json::object();
-    if (auto existing = co_await ctx.repo.find_user_by_mobile(*fields.mobile)) extra["existing_user_id"] = existing->id;
-    co_return http::problem(req, Status::conflict, "Mobile In Use", created.error().message, extra);
+    std::optional<std::int64_t> existing;
+    if (created.error().code == Errc::conflict) {
+      if (auto found = co_await ctx.repo.find_user(*fields.full_name, *fields.mobile)) existing = found->id;
+    }
+    co_return user_refused(req, created.error(), existing);
   }
   auto res = http::json_response(req, Status::created, user_json(*created));
   res.set(http::Field::location, "/users/" + std::to_string(created->id));
@@ -103,10 +121,7 @@ Task<Response> handle_patch_user(const Request& req, RequestContext& rc, const C
   if (errors.empty() && !patch.full_name && !patch.mobile) errors.add("body", "give full_name and/or mobile");
   if (!errors.empty()) co_return errors.response(req);
   auto updated = co_await ctx.repo.update_user(*id, patch);
-  if (!updated) {
-    if (updated.error().code == Errc::not_found) co_return not_found(req, "The user");
-    co_return http::problem(req, Status::conflict, "Mobile In Use", updated.error().message);
-  }
+  if (!updated) co_return user_refused(req, updated.error(), std::nullopt);
   co_return http::json_response(req, Status::ok, user_json(*updated));
 }
 

@@ -46,19 +46,29 @@
 namespace bella::app {
 namespace {
 
-/// Without a database nothing can be looked up or saved: every call answer says so politely.
+/// Without a database: nobody is known, nothing is free or bookable (every booking is an outage).
 class NoBookings final : public call::Bookings {
  public:
   Task<std::vector<call::Patient>> patients_for_mobile(const std::string&) override { co_return std::vector<call::Patient>{}; }
-  Task<std::vector<call::Upcoming>> upcoming_for_mobile(const std::string&, call::SysSeconds) override { down(); co_return std::vector<call::Upcoming>{}; }
-  Task<std::vector<call::SysSeconds>> free_slots(const call::SlotQuery&, call::SysSeconds) override { down(); co_return std::vector<call::SysSeconds>{}; }
-  Task<std::optional<call::SlotRefused>> check(call::SysSeconds, int, call::SysSeconds) override { down(); co_return std::nullopt; }
-  Task<std::variant<call::Done, call::SlotRefused>> book(const call::NewBooking&, call::SysSeconds) override { down(); co_return call::Done{}; }
-  Task<std::optional<call::Done>> cancel(std::int64_t, const std::string&, call::SysSeconds) override { down(); co_return std::nullopt; }
-  Task<std::variant<call::Done, call::SlotRefused>> reschedule(std::int64_t, call::SysSeconds, int, const std::string&, call::SysSeconds) override { down(); co_return call::Done{}; }
-
- private:
-  [[noreturn]] static void down() { throw Unavailable("postgres", "DATABASE_URL is not set"); }
+  Task<std::vector<call::Upcoming>> upcoming_for_mobile(const std::string&, call::SysSeconds) override {
+    co_return std::vector<call::Upcoming>{};
+  }
+  Task<std::vector<call::SysSeconds>> free_slots(const call::SlotQuery&, call::SysSeconds) override {
+    co_return std::vector<call::SysSeconds>{};
+  }
+  Task<std::optional<call::SlotRefused>> check(call::SysSeconds, int, call::SysSeconds) override {
+    co_return std::nullopt;
+  }
+  Task<std::variant<call::Done, call::SlotRefused>> book(const call::NewBooking&, call::SysSeconds) override {
+    throw Unavailable("postgres", "no DATABASE_URL");
+  }
+  Task<std::optional<call::Done>> cancel(std::int64_t, const std::string&, call::SysSeconds) override {
+    throw Unavailable("postgres", "no DATABASE_URL");
+  }
+  Task<std::variant<call::Done, call::SlotRefused>> reschedule(std::int64_t, call::SysSeconds, int, const std::string&,
+                                                               call::SysSeconds) override {
+    throw Unavailable("postgres", "no DATABASE_URL");
+  }
 };
 
 std::vector<call::AppointmentType> appointment_types(const Config& cfg) {

@@ -13,6 +13,7 @@ class Category final : public std::error_category {
       case Errc::conflict: return "conflict";
       case Errc::outside_hours: return "outside business hours";
       case Errc::unavailable: return "unavailable";
+      case Errc::not_allowed: return "not allowed";
     }
     return "unknown";
   }

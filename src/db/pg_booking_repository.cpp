@@ -64,6 +64,10 @@ bool mentions(const pqxx::sql_error& e, const char* what) { return std::string(e
 
 constexpr int kRaceRetries = 5;
 
+// A CHECK on users refused the name (or mobile). The message names no value: PostgreSQL's own
+// text carries "DETAIL: Failing row contains (…)" with the patient's name and number.
+Error refused_name() { return Error{Errc::invalid_input, "the name or mobile breaks a table constraint"}; }
+
 // Inserts racing for one range wait on each other's exclusion-index entries and deadlock
 // (PostgreSQL aborts all but one after deadlock_timeout, often past statement_timeout). A
 // transaction lock per UTC day of the start serialises them first; the exclusion constraint
@@ -94,16 +98,17 @@ PgBookingRepository::PgBookingRepository(PgPool& pool, const booking::ChangeText
                 "UPDATE messages SET status = 'dropped', last_error = 'superseded', updated_at = now()"
                 " WHERE appointment_id = $1 AND kind = 'reminder' AND status = 'pending'");
   pool_.prepare("appt_before",
-                "SELECT floor(extract(epoch FROM starts_at_utc))::bigint, status FROM appointments WHERE id = $1"
-                " FOR UPDATE");
+                "SELECT floor(extract(epoch FROM starts_at_utc))::bigint, status, duration_minutes, cancel_call_sid"
+                " FROM appointments WHERE id = $1 FOR UPDATE");
   pool_.prepare("appt_bump_revision", "UPDATE appointments SET revision = revision + 1 WHERE id = $1 RETURNING revision");
-  pool_.prepare("user_by_mobile", user_select("WHERE u.mobile = $1"));
+  pool_.prepare("user_by_name", user_select("WHERE u.mobile = $1 AND lower(u.full_name) = lower($2)"));
   pool_.prepare("user_by_id", user_select("WHERE u.id = $1"));
-  // Always touches the row so that RETURNING yields it; updated_at moves only on a real change.
+  // A patient is a (mobile, name) pair: a known pair is returned as it is (never renamed), another
+  // name on a known mobile is a new patient. The no-op update makes RETURNING yield the known row.
   pool_.prepare("user_upsert",
-                std::string("INSERT INTO users AS u (full_name, mobile) VALUES ($1, $2) ON CONFLICT (mobile) DO UPDATE"
-                            " SET full_name = EXCLUDED.full_name, updated_at = CASE WHEN u.full_name IS DISTINCT FROM"
-                            " EXCLUDED.full_name THEN now() ELSE u.updated_at END RETURNING ") + kUserCols);
+                std::string("INSERT INTO users AS u (full_name, mobile) VALUES ($1, $2)"
+                            " ON CONFLICT (mobile, lower(full_name)) DO UPDATE SET updated_at = u.updated_at"
+                            " RETURNING ") + kUserCols);
   pool_.prepare("user_insert",
                 std::string("INSERT INTO users AS u (full_name, mobile) VALUES ($1, $2) RETURNING ") + kUserCols);
   pool_.prepare("user_update",
@@ -127,7 +132,8 @@ PgBookingRepository::PgBookingRepository(PgPool& pool, const booking::ChangeText
                     0, "WITH up AS (UPDATE appointments SET"
                        " starts_at_utc = COALESCE(to_timestamp($2::bigint), starts_at_utc),"
                        " duration_minutes = COALESCE($3::integer, duration_minutes),"
-                       " status = COALESCE($4::text, status), notes = COALESCE($5::text, notes), updated_at = now()"
+                       " status = COALESCE($4::text, status), notes = COALESCE($5::text, notes),"
+                       " cancel_call_sid = COALESCE($6::text, cancel_call_sid), updated_at = now()"
                        " WHERE id = $1 RETURNING *) "));
   pool_.prepare("appt_list",
                 booking_select(kBookingJoin +
@@ -139,7 +145,6 @@ PgBookingRepository::PgBookingRepository(PgPool& pool, const booking::ChangeText
                                " AND ($6::bigint IS NULL OR (a.starts_at_utc, a.id) > (to_timestamp($6::bigint), $7::bigint))"
                                " ORDER BY a.starts_at_utc, a.id LIMIT $8::bigint"));
   pool_.prepare("appt_lock_day", "SELECT pg_advisory_xact_lock(" + std::to_string(kDayLockClass) + ", $1::integer)");
-  pool_.prepare("appt_start", "SELECT floor(extract(epoch FROM starts_at_utc))::bigint FROM appointments WHERE id = $1");
   pool_.prepare("appt_booked_between",
                 "SELECT floor(extract(epoch FROM starts_at_utc))::bigint,"
                 " floor(extract(epoch FROM starts_at_utc))::bigint + duration_minutes * 60 FROM appointments"
@@ -149,17 +154,20 @@ PgBookingRepository::PgBookingRepository(PgPool& pool, const booking::ChangeText
 
 Task<Result<User>> PgBookingRepository::find_or_create_user(const std::string& full_name, const PhoneE164& mobile) {
   co_return co_await pool_.run([&](pqxx::connection& c) -> Result<User> {
-    pqxx::work tx(c);
-    auto r = tx.exec_prepared1("user_upsert", full_name, mobile);
-    tx.commit();
-    return user_from(r);
+    try {
+      pqxx::nontransaction tx(c);  // one statement: autocommit, no BEGIN/COMMIT round trips
+      return user_from(tx.exec_prepared1("user_upsert", full_name, mobile));
+    } catch (const pqxx::sql_error& e) {
+      if (is(e, "23514")) return refused_name();
+      throw;
+    }
   });
 }
 
-Task<std::optional<User>> PgBookingRepository::find_user_by_mobile(const PhoneE164& mobile) {
+Task<std::optional<User>> PgBookingRepository::find_user(const std::string& full_name, const PhoneE164& mobile) {
   co_return co_await pool_.run([&](pqxx::connection& c) -> std::optional<User> {
-    pqxx::read_transaction tx(c);
-    auto r = tx.exec_prepared("user_by_mobile", mobile);
+    pqxx::nontransaction tx(c);
+    auto r = tx.exec_prepared("user_by_name", mobile, full_name);
     if (r.empty()) return std::nullopt;
     return user_from(r[0]);
   });
@@ -167,7 +175,7 @@ Task<std::optional<User>> PgBookingRepository::find_user_by_mobile(const PhoneE1
 
 Task<Result<User>> PgBookingRepository::get_user(std::int64_t id) {
   co_return co_await pool_.run([&](pqxx::connection& c) -> Result<User> {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);
     auto r = tx.exec_prepared("user_by_id", id);
     if (r.empty()) return Error{Errc::not_found, "no user with id " + std::to_string(id)};
     return user_from(r[0]);
@@ -177,12 +185,11 @@ Task<Result<User>> PgBookingRepository::get_user(std::int64_t id) {
 Task<Result<User>> PgBookingRepository::create_user(const std::string& full_name, const PhoneE164& mobile) {
   co_return co_await pool_.run([&](pqxx::connection& c) -> Result<User> {
     try {
-      pqxx::work tx(c);
-      auto r = tx.exec_prepared1("user_insert", full_name, mobile);
-      tx.commit();
-      return user_from(r);
+      pqxx::nontransaction tx(c);
+      return user_from(tx.exec_prepared1("user_insert", full_name, mobile));
     } catch (const pqxx::sql_error& e) {
-      if (is(e, "23505")) return Error{Errc::conflict, "a user with this mobile already exists"};
+      if (is(e, "23505")) return Error{Errc::conflict, "a user with this name and mobile already exists"};
+      if (is(e, "23514")) return refused_name();
       throw;
     }
   });
@@ -191,13 +198,13 @@ Task<Result<User>> PgBookingRepository::create_user(const std::string& full_name
 Task<Result<User>> PgBookingRepository::update_user(std::int64_t id, const booking::UserPatch& patch) {
   co_return co_await pool_.run([&](pqxx::connection& c) -> Result<User> {
     try {
-      pqxx::work tx(c);
+      pqxx::nontransaction tx(c);
       auto r = tx.exec_prepared("user_update", id, nullable(patch.full_name), nullable(patch.mobile));
-      tx.commit();
       if (r.empty()) return Error{Errc::not_found, "no user with id " + std::to_string(id)};
       return user_from(r[0]);
     } catch (const pqxx::sql_error& e) {
-      if (is(e, "23505")) return Error{Errc::conflict, "another user has this mobile"};
+      if (is(e, "23505")) return Error{Errc::conflict, "another user has this name and mobile"};
+      if (is(e, "23514")) return refused_name();
       throw;
     }
   });
@@ -205,7 +212,7 @@ Task<Result<User>> PgBookingRepository::update_user(std::int64_t id, const booki
 
 Task<std::vector<User>> PgBookingRepository::list_users(const booking::UserFilter& filter) {
   co_return co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);
     pqxx::result r;
     if (filter.search) {
       std::string name = "%", digits;
@@ -232,20 +239,22 @@ Task<std::vector<User>> PgBookingRepository::list_users(const booking::UserFilte
 
 Task<Result<Booking>> PgBookingRepository::book(const booking::NewAppointment& n) {
   co_return co_await pool_.run([&](pqxx::connection& c) -> Result<Booking> {
-    auto replay = [&]() -> std::optional<Booking> {
-      if (!n.call_sid) return std::nullopt;
-      pqxx::read_transaction tx(c);
-      auto r = tx.exec_prepared("appt_by_call_sid", *n.call_sid);
-      if (r.empty()) return std::nullopt;
-      auto b = booking_from(r[0]);
-      b.replayed = true;
-      return b;
-    };
-    if (auto earlier = replay()) return *earlier;
+    // ONE transaction: the replay check, the patient (found or created) and the appointment. A
+    // refused booking rolls back, so it creates nobody.
     for (int attempt = 1;; ++attempt) try {
       pqxx::work tx(c);
+      if (n.call_sid) {
+        auto r = tx.exec_prepared("appt_by_call_sid", *n.call_sid);
+        if (!r.empty()) {
+          auto b = booking_from(r[0]);
+          b.replayed = true;
+          return b;  // nothing written: the transaction rolls back
+        }
+      }
       tx.exec_prepared("appt_lock_day", day_key(n.starts_at_utc));
-      auto r = tx.exec_prepared1("appt_insert", n.user_id, secs(n.starts_at_utc), static_cast<int>(n.duration.count()),
+      std::int64_t user_id = n.user_id;
+      if (user_id == 0) user_id = tx.exec_prepared1("user_upsert", n.full_name, n.mobile)[0].as<std::int64_t>();
+      auto r = tx.exec_prepared1("appt_insert", user_id, secs(n.starts_at_utc), static_cast<int>(n.duration.count()),
                                  nullable(n.call_sid), nullable(n.notes));
       auto made = booking_from(r);
       if (texts_) queue_texts(tx, *texts_, booking::BookingChange{.kind = booking::ChangeKind::booked, .after = made}, 1);
@@ -254,14 +263,12 @@ Task<Result<Booking>> PgBookingRepository::book(const booking::NewAppointment& n
     } catch (const pqxx::sql_error& e) {
       // Racing inserts on one range can wait on each other's exclusion-index entries; PostgreSQL
       // then aborts one with a deadlock. Retrying settles it: the winner has committed by then.
+      // A racing call_sid (a Twilio retry) also retries: the next attempt finds the winner's row.
       if ((is(e, "40P01") || is(e, "40001")) && attempt < kRaceRetries) continue;
+      if (is(e, "23505") && mentions(e, "call_sid") && n.call_sid && attempt < kRaceRetries) continue;
       if (is(e, "23P01")) return Error{Errc::conflict, "the time overlaps another appointment"};
       if (is(e, "23503")) return Error{Errc::not_found, "no user with id " + std::to_string(n.user_id)};
-      if (is(e, "23505") && mentions(e, "call_sid")) {
-        // Lost the race to the same CallSid (a Twilio retry): answer with the winner's booking.
-        if (auto earlier = replay()) return *earlier;
-      }
-      if (is(e, "23514")) return Error{Errc::invalid_input, "the appointment breaks a table constraint"};
+      if (is(e, "23514")) return Error{Errc::invalid_input, "the booking breaks a table constraint"};
       throw;
     }
   });
@@ -269,9 +276,18 @@ Task<Result<Booking>> PgBookingRepository::book(const booking::NewAppointment& n
 
 Task<Result<Booking>> PgBookingRepository::get_appointment(std::int64_t id) {
   co_return co_await pool_.run([&](pqxx::connection& c) -> Result<Booking> {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);
     auto r = tx.exec_prepared("appt_by_id", id);
     if (r.empty()) return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
+    return booking_from(r[0]);
+  });
+}
+
+Task<std::optional<Booking>> PgBookingRepository::booking_for_call_sid(const std::string& call_sid) {
+  co_return co_await pool_.run([&](pqxx::connection& c) -> std::optional<Booking> {
+    pqxx::nontransaction tx(c);
+    auto r = tx.exec_prepared("appt_by_call_sid", call_sid);
+    if (r.empty()) return std::nullopt;
     return booking_from(r[0]);
   });
 }
@@ -287,7 +303,7 @@ Task<std::vector<Booking>> PgBookingRepository::list_appointments(const booking:
     const auto user = opt_num(f.user_id ? std::optional<long long>(*f.user_id) : std::nullopt);
     const auto after_t = opt_num(f.after ? std::optional<long long>(secs(f.after->starts_at_utc)) : std::nullopt);
     const auto after_id = opt_num(f.after ? std::optional<long long>(f.after->id) : std::nullopt);
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);
     auto r = tx.exec_prepared("appt_list", nullable(from), nullable(to), nullable(status), nullable(f.mobile),
                               nullable(user), nullable(after_t), nullable(after_id), static_cast<long long>(f.limit));
     std::vector<Booking> out;
@@ -297,47 +313,62 @@ Task<std::vector<Booking>> PgBookingRepository::list_appointments(const booking:
   });
 }
 
+Result<Booking> PgBookingRepository::change(pqxx::work& tx, std::int64_t id, const booking::AppointmentPatch& p,
+                                            const std::optional<std::string>& cancel_call_sid) {
+  // The row as it stands, locked: the transition rules and the texts depend on it.
+  auto row = tx.exec_prepared("appt_before", id);
+  if (row.empty()) return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
+  const long long before_start = row[0][0].as<long long>();
+  const auto before_status = parse_status(row[0][1].as<std::string>()).value_or(AppointmentStatus::scheduled);
+  const int before_minutes = row[0][2].as<int>();
+  if (p.status && !booking::status_change_allowed(before_status, *p.status))
+    return Error{Errc::not_allowed,
+                 std::string("a ") + to_string(before_status) + " appointment cannot become " + to_string(*p.status)};
+  const bool moves = (p.starts_at_utc && secs(*p.starts_at_utc) != before_start) ||
+                     (p.duration_minutes && *p.duration_minutes != before_minutes);
+  if (moves && before_status != AppointmentStatus::scheduled)
+    return Error{Errc::not_allowed, std::string("a ") + to_string(before_status) + " appointment cannot be moved"};
+  if (p.status == before_status && !moves && !p.notes) {
+    // The same status again (a repeated cancel): nothing changes, no text is queued.
+    auto same = booking_from(tx.exec_prepared1("appt_by_id", id));
+    same.replayed = cancel_call_sid && !row[0][3].is_null() && row[0][3].as<std::string>() == *cancel_call_sid;
+    return same;
+  }
+  if (p.starts_at_utc) tx.exec_prepared("appt_lock_day", day_key(*p.starts_at_utc));
+  else if (p.duration_minutes) tx.exec_prepared("appt_lock_day", day_key(TimePoint(std::chrono::seconds(before_start))));
+
+  const auto start = opt_num(p.starts_at_utc ? std::optional<long long>(secs(*p.starts_at_utc)) : std::nullopt);
+  const auto minutes = opt_num(p.duration_minutes ? std::optional<long long>(*p.duration_minutes) : std::nullopt);
+  const std::optional<std::string> status = p.status ? std::optional<std::string>(to_string(*p.status)) : std::nullopt;
+  auto r = tx.exec_prepared("appt_update", id, nullable(start), nullable(minutes), nullable(status), nullable(p.notes),
+                            nullable(cancel_call_sid));
+  if (r.empty()) return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
+  auto changed = booking_from(r[0]);
+  if (texts_) {
+    const auto& a = changed.appointment;
+    const bool was_scheduled = before_status == AppointmentStatus::scheduled;
+    const bool is_scheduled = a.status == AppointmentStatus::scheduled;
+    std::optional<booking::ChangeKind> kind;
+    if (was_scheduled && a.status == AppointmentStatus::cancelled) kind = booking::ChangeKind::cancelled;
+    else if (!was_scheduled && is_scheduled) kind = booking::ChangeKind::booked;
+    else if (is_scheduled && secs(a.starts_at_utc) != before_start) kind = booking::ChangeKind::rescheduled;
+    // Cancelled, moved, completed, no-show: the old reminder must not go out.
+    if (kind || (was_scheduled && !is_scheduled)) tx.exec_prepared("msg_drop_reminders", id);
+    if (kind) {
+      const int revision = tx.exec_prepared1("appt_bump_revision", id)[0].as<int>();
+      queue_texts(tx, *texts_, booking::BookingChange{.kind = *kind, .after = changed}, revision);
+    }
+  }
+  return changed;
+}
+
 Task<Result<Booking>> PgBookingRepository::update_appointment(std::int64_t id, const booking::AppointmentPatch& p) {
   co_return co_await pool_.run([&](pqxx::connection& c) -> Result<Booking> {
-    const auto start = opt_num(p.starts_at_utc ? std::optional<long long>(secs(*p.starts_at_utc)) : std::nullopt);
-    const auto minutes = opt_num(p.duration_minutes ? std::optional<long long>(*p.duration_minutes) : std::nullopt);
-    const std::optional<std::string> status =
-        p.status ? std::optional<std::string>(to_string(*p.status)) : std::nullopt;
     for (int attempt = 1;; ++attempt) try {
       pqxx::work tx(c);
-      if (p.starts_at_utc) {
-        tx.exec_prepared("appt_lock_day", day_key(*p.starts_at_utc));
-      } else if (p.status == AppointmentStatus::scheduled || p.duration_minutes) {
-        auto row = tx.exec_prepared("appt_start", id);
-        if (!row.empty()) tx.exec_prepared("appt_lock_day", day_key(epoch(row[0][0])));
-      }
-      // The state before the change decides which texts it sends (a repeated cancel sends none).
-      std::optional<std::pair<long long, std::string>> before;
-      if (texts_) {
-        auto row = tx.exec_prepared("appt_before", id);
-        if (!row.empty()) before.emplace(row[0][0].as<long long>(), row[0][1].as<std::string>());
-      }
-      auto r = tx.exec_prepared("appt_update", id, nullable(start), nullable(minutes), nullable(status),
-                                nullable(p.notes));
-      if (r.empty()) return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
-      auto changed = booking_from(r[0]);
-      if (texts_ && before) {
-        const auto& a = changed.appointment;
-        const bool was_scheduled = before->second == "scheduled";
-        const bool is_scheduled = a.status == AppointmentStatus::scheduled;
-        std::optional<booking::ChangeKind> kind;
-        if (was_scheduled && a.status == AppointmentStatus::cancelled) kind = booking::ChangeKind::cancelled;
-        else if (!was_scheduled && is_scheduled) kind = booking::ChangeKind::booked;
-        else if (is_scheduled && secs(a.starts_at_utc) != before->first) kind = booking::ChangeKind::rescheduled;
-        // Cancelled, moved, completed, no-show: the old reminder must not go out.
-        if (kind || (was_scheduled && !is_scheduled)) tx.exec_prepared("msg_drop_reminders", id);
-        if (kind) {
-          const int revision = tx.exec_prepared1("appt_bump_revision", id)[0].as<int>();
-          queue_texts(tx, *texts_, booking::BookingChange{.kind = *kind, .after = changed}, revision);
-        }
-      }
-      tx.commit();
-      return changed;
+      auto out = change(tx, id, p, std::nullopt);
+      if (out) tx.commit();
+      return out;
     } catch (const pqxx::sql_error& e) {
       if ((is(e, "40P01") || is(e, "40001")) && attempt < kRaceRetries) continue;
       if (is(e, "23P01")) return Error{Errc::conflict, "the time overlaps another appointment"};
@@ -347,15 +378,25 @@ Task<Result<Booking>> PgBookingRepository::update_appointment(std::int64_t id, c
   });
 }
 
-Task<Result<Booking>> PgBookingRepository::cancel(std::int64_t id) {
-  booking::AppointmentPatch patch;
-  patch.status = AppointmentStatus::cancelled;
-  co_return co_await update_appointment(id, patch);
+Task<Result<Booking>> PgBookingRepository::cancel(std::int64_t id, const std::optional<std::string>& call_sid) {
+  co_return co_await pool_.run([&](pqxx::connection& c) -> Result<Booking> {
+    booking::AppointmentPatch patch;
+    patch.status = AppointmentStatus::cancelled;
+    for (int attempt = 1;; ++attempt) try {
+      pqxx::work tx(c);
+      auto out = change(tx, id, patch, call_sid);
+      if (out) tx.commit();
+      return out;
+    } catch (const pqxx::sql_error& e) {
+      if ((is(e, "40P01") || is(e, "40001")) && attempt < kRaceRetries) continue;
+      throw;
+    }
+  });
 }
 
 Task<std::vector<booking::BookedInterval>> PgBookingRepository::booked_between(TimePoint from, TimePoint to) {
   co_return co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);
     auto r = tx.exec_prepared("appt_booked_between", secs(from), secs(to));
     std::vector<booking::BookedInterval> out;
     out.reserve(r.size());

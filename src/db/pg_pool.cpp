@@ -1,6 +1,8 @@
 // PgPool: connections are opened lazily, one per worker at most, and reopened after a failure.
 #include "db/pg_pool.hpp"
 
+#include <poll.h>
+
 #include <spdlog/spdlog.h>
 
 #include "obs/metrics.hpp"
@@ -22,6 +24,21 @@ obs::Gauge& in_use_gauge() {
 }
 
 }  // namespace
+
+std::string first_line(const char* what) {
+  std::string s = what ? what : "";
+  if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+  return s;
+}
+
+bool PgPool::idle_alive(pqxx::connection& conn) {
+  if (!conn.is_open()) return false;
+  const int fd = conn.sock();
+  if (fd < 0) return false;
+  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+  const int ready = ::poll(&p, 1, 0);
+  return ready == 0;  // readable, hung up or in error: dead (or about to be)
+}
 
 PgPool::PgPool(PgSettings settings)
     : conninfo_(with_connect_timeout(settings.url, settings.connect_timeout)),
@@ -95,9 +112,18 @@ PgPool::Lease::Lease(PgPool& pool) : pool_(pool) {
     if (!pool_.idle_.empty()) {
       conn_ = std::move(pool_.idle_.back());
       pool_.idle_.pop_back();
+      reused_ = true;
     }
   }
   try {
+    if (conn_ && !idle_alive(*conn_)) {
+      // Died while idle (PostgreSQL restarted): its siblings are dead too. A fresh one instead.
+      pool_.drop_idle();
+      reused_ = false;
+      std::lock_guard lock(pool_.mutex_);
+      pool_.prepared_.erase(conn_.get());
+      conn_.reset();
+    }
     if (!conn_ || !conn_->is_open()) {
       if (conn_) {
         std::lock_guard lock(pool_.mutex_);
@@ -148,13 +174,23 @@ Task<std::optional<std::string>> PgPool::ping(std::chrono::milliseconds deadline
     auto answered = co_await offload_with_deadline(
         pool_.get_executor(),
         [this]() -> bool {
-          Lease lease(*this);
-          try {
-            pqxx::nontransaction tx(lease.connection());
-            return tx.exec1("SELECT 1")[0].as<int>() == 1;
-          } catch (const pqxx::broken_connection& e) {
-            lease.discard();
-            throw Unavailable("postgres", e.what());
+          for (int attempt = 1;; ++attempt) {
+            Lease lease(*this);
+            const bool retry = attempt == 1 && lease.reused();
+            try {
+              pqxx::nontransaction tx(lease.connection());
+              return tx.exec1("SELECT 1")[0].as<int>() == 1;
+            } catch (const pqxx::broken_connection& e) {
+              lease.discard();
+              if (retry) continue;
+              throw Unavailable("postgres", first_line(e.what()));
+            } catch (const pqxx::failure& e) {
+              // "Could not obtain client encoding": libpqxx's words for a connection that died.
+              if (lease.connection().is_open()) throw DatabaseError("", first_line(e.what()));
+              lease.discard();
+              if (retry) continue;
+              throw Unavailable("postgres", first_line(e.what()));
+            }
           }
         },
         deadline);

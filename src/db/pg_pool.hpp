@@ -26,6 +26,18 @@ struct PgSettings {
 };
 
 
+/// An SQL error no caller handled (a bug or an unexpected constraint), without PostgreSQL's DETAIL
+/// and CONTEXT lines: safe to log.
+struct DatabaseError : std::runtime_error {
+  DatabaseError(std::string state, const std::string& message)
+      : std::runtime_error("postgres error" + (state.empty() ? std::string() : " " + state) + ": " + message),
+        sqlstate(std::move(state)) {}
+  std::string sqlstate;
+};
+
+/// The first line of a libpq/libpqxx message ("ERROR:  …"), without DETAIL/HINT/CONTEXT.
+std::string first_line(const char* what);
+
 /// Thread-safe. Each job runs on a pool thread with a connection leased for its duration.
 class PgPool {
  public:
@@ -36,30 +48,43 @@ class PgPool {
 
   /// Runs `fn(pqxx::connection&)` on a pool thread and resumes the caller with its result.
   /// A broken connection becomes Unavailable (and is reopened next time).
-  /// Connection loss (also SQLSTATE classes 08 and 57P, and a commit in doubt) drops every idle
-  /// connection too, since after a server restart they are all dead; a statement timeout
-  /// (57014) is also Unavailable but keeps the connection.
+  /// Connection loss (also SQLSTATE classes 08 and 57P, libpq's "Could not obtain client
+  /// encoding" on a dead connection, and a commit in doubt) drops every idle connection too, since
+  /// after a server restart they are all dead; a statement timeout (57014) is also Unavailable but
+  /// keeps the connection. A pooled connection found dead (the server restarted while it was idle)
+  /// is replaced before use, and a job that loses a pooled connection is run ONCE more on a fresh
+  /// one: every job must therefore be one transaction or idempotent (a commit in doubt is never
+  /// retried). Other SQL errors reach the caller as DatabaseError without PostgreSQL's DETAIL
+  /// (which quotes rows: names, phone numbers).
   /// `fn` is taken by reference (GCC 12 mishandles by-value coroutine arguments): await the
   /// result in the same expression, `co_await pool.run(…)`, so that `fn` outlives the job.
   template <class F>
   auto run(F&& fn) -> Task<std::invoke_result_t<F&, pqxx::connection&>> {
     co_return co_await offload(pool_.get_executor(), [this, &f = fn]() {
-      Lease lease(*this);
-      try {
-        return f(lease.connection());
-      } catch (const pqxx::broken_connection& e) {
-        lease.discard();
-        throw Unavailable("postgres", e.what());
-      } catch (const pqxx::in_doubt_error& e) {
-        lease.discard();
-        throw Unavailable("postgres", e.what());
-      } catch (const pqxx::sql_error& e) {
-        if (!connection_lost(e, lease)) throw;
-        throw Unavailable("postgres", e.what());
-      } catch (const pqxx::failure& e) {
-        if (lease.connection().is_open()) throw;
-        lease.discard();
-        throw Unavailable("postgres", e.what());
+      for (int attempt = 1;; ++attempt) {
+        Lease lease(*this);
+        const bool retry = attempt == 1 && lease.reused();
+        try {
+          return f(lease.connection());
+        } catch (const pqxx::in_doubt_error& e) {
+          lease.discard();
+          throw Unavailable("postgres", first_line(e.what()));
+        } catch (const pqxx::broken_connection& e) {
+          lease.discard();
+          if (retry) continue;
+          throw Unavailable("postgres", first_line(e.what()));
+        } catch (const pqxx::sql_error& e) {
+          if (connection_lost(e, lease)) {
+            if (retry && lease.discarded()) continue;
+            throw Unavailable("postgres", first_line(e.what()));
+          }
+          throw DatabaseError(e.sqlstate(), first_line(e.what()));
+        } catch (const pqxx::failure& e) {
+          if (lease.connection().is_open()) throw DatabaseError("", first_line(e.what()));
+          lease.discard();
+          if (retry) continue;
+          throw Unavailable("postgres", first_line(e.what()));
+        }
       }
     });
   }
@@ -87,14 +112,21 @@ class PgPool {
     Lease& operator=(const Lease&) = delete;
     pqxx::connection& connection();
     void discard();
+    /// True when the connection came from the idle list (it may have died while idle).
+    [[nodiscard]] bool reused() const { return reused_; }
+    [[nodiscard]] bool discarded() const { return discard_; }
 
    private:
     PgPool& pool_;
     std::unique_ptr<pqxx::connection> conn_;
     bool discard_ = false;
+    bool reused_ = false;
   };
 
   std::unique_ptr<pqxx::connection> open() const;
+  /// False when an idle connection has something to read (a FATAL from a shutting-down server,
+  /// or EOF): an idle connection has nothing to say unless it is dead.
+  static bool idle_alive(pqxx::connection& conn);
   /// Classifies an SQL error: true (and the lease discarded) when it means the connection is gone.
   static bool connection_lost(const pqxx::sql_error& e, Lease& lease);
   void prepare_pending(pqxx::connection& conn);

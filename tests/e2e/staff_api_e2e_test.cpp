@@ -136,7 +136,7 @@ TEST_F(StaffApi, BookReadRescheduleAndCancel) {
   EXPECT_EQ(count_rows(db_->url()), 2);
   auto again = call("POST", "/appointments", booking_body("Carol", "4035550111", "2030-03-05T14:00:00-07:00"));
   EXPECT_EQ(again.status, 201u) << again.body;
-  // Putting the cancelled one back on its (now taken) slot is a conflict.
+  // Cancelled is terminal: putting it back is refused (409 Not Allowed), whatever the slot.
   EXPECT_EQ(call("PATCH", "/appointments/" + bob_id, R"({"status":"scheduled"})").status, 409u);
 
   EXPECT_EQ(call("GET", "/appointments/999999").status, 404u);
@@ -179,25 +179,29 @@ TEST_F(StaffApi, UsersCrud) {
   const auto id = std::to_string(created.json()["id"].get<long long>());
   EXPECT_EQ(created.header("location"), "/users/" + id);
   EXPECT_EQ(created.json()["mobile"], "+14035550142");
-  auto dup = call("POST", "/users", R"({"full_name":"Other","mobile":"+14035550142"})");
+  // The same name (any case) on the same mobile: 409 with the existing patient.
+  auto dup = call("POST", "/users", R"({"full_name":"dana lee","mobile":"+14035550142"})");
   EXPECT_EQ(dup.status, 409u);
+  EXPECT_EQ(dup.json()["title"], "Patient Exists");
   EXPECT_EQ(dup.json()["existing_user_id"].get<long long>(), std::stoll(id));
   EXPECT_EQ(call("POST", "/users", R"({"full_name":"No Phone"})").status, 422u);
 
-  // Booking with the same mobile reuses the user and updates the name.
-  auto booked = call("POST", "/appointments", booking_body("Dana M. Lee", "4035550142", "2030-03-05T09:00:00-07:00"));
+  // Booking with the same mobile and the same name reuses the patient.
+  auto booked = call("POST", "/appointments", booking_body("Dana Lee", "4035550142", "2030-03-05T09:00:00-07:00"));
   ASSERT_EQ(booked.status, 201u) << booked.body;
   EXPECT_EQ(booked.json()["user"]["id"].get<long long>(), std::stoll(id));
   auto user = call("GET", "/users/" + id);
   ASSERT_EQ(user.status, 200u);
-  EXPECT_EQ(user.json()["full_name"], "Dana M. Lee");
+  EXPECT_EQ(user.json()["full_name"], "Dana Lee");
   ASSERT_EQ(user.json()["appointments"].size(), 1u);
 
-  auto patched = call("PATCH", "/users/" + id, R"({"full_name":"Dana Lee"})");
+  auto patched = call("PATCH", "/users/" + id, R"({"full_name":"Dana M. Lee"})");
   ASSERT_EQ(patched.status, 200u);
-  EXPECT_EQ(patched.json()["full_name"], "Dana Lee");
+  EXPECT_EQ(patched.json()["full_name"], "Dana M. Lee");
   call("POST", "/users", R"({"full_name":"Eve","mobile":"4035550143"})");
-  EXPECT_EQ(call("PATCH", "/users/" + id, R"({"mobile":"4035550143"})").status, 409u);
+  // Moving Dana onto Eve's phone is fine (a household); becoming a second "Eve" there is not.
+  EXPECT_EQ(call("PATCH", "/users/" + id, R"({"mobile":"4035550143"})").status, 200u);
+  EXPECT_EQ(call("PATCH", "/users/" + id, R"({"full_name":"EVE"})").status, 409u);
   EXPECT_EQ(call("PATCH", "/users/424242", R"({"full_name":"X"})").status, 404u);
   EXPECT_EQ(call("GET", "/users/424242").status, 404u);
 
@@ -206,7 +210,168 @@ TEST_F(StaffApi, UsersCrud) {
   auto page2 = call("GET", "/users?limit=1&cursor=" + page1.json()["next_cursor"].get<std::string>());
   ASSERT_EQ(page2.json()["items"].size(), 1u);
   EXPECT_NE(page1.json()["items"][0]["id"], page2.json()["items"][0]["id"]);
-  EXPECT_EQ(call("GET", "/users?mobile=4035550143").json()["items"].size(), 1u);
+  EXPECT_EQ(call("GET", "/users?mobile=4035550143").json()["items"].size(), 2u);
+}
+
+long long count_users(const std::string& url, const std::string& where = "true") {
+  pqxx::connection c(url);
+  pqxx::nontransaction tx(c);
+  return tx.exec1("SELECT count(*) FROM users WHERE " + where)[0].as<long long>();
+}
+
+// Issue 11 point 3: a mobile may belong to several patients; another name is another patient,
+// never a rename; POST /appointments takes the patient by user_id, else by name and mobile.
+TEST_F(StaffApi, HouseholdsShareAMobileAndNobodyIsRenamed) {
+  auto tom = call("POST", "/users", R"({"full_name":"Tom Baker","mobile":"(403) 555-0160"})");
+  ASSERT_EQ(tom.status, 201u) << tom.body;
+  auto jane = call("POST", "/users", R"({"full_name":"Jane Baker","mobile":"403-555-0160"})");
+  ASSERT_EQ(jane.status, 201u) << jane.body;
+  const long long tom_id = tom.json()["id"], jane_id = jane.json()["id"];
+  EXPECT_NE(tom_id, jane_id);
+  auto again = call("POST", "/users", R"({"full_name":"  TOM BAKER ","mobile":"+14035550160"})");
+  ASSERT_EQ(again.status, 409u) << again.body;
+  EXPECT_EQ(again.json()["existing_user_id"].get<long long>(), tom_id);
+
+  auto household = call("GET", "/users?mobile=%2B14035550160");
+  ASSERT_EQ(household.status, 200u);
+  ASSERT_EQ(household.json()["items"].size(), 2u);
+  EXPECT_EQ(household.json()["items"][0]["full_name"], "Tom Baker");  // oldest first
+  EXPECT_EQ(household.json()["items"][1]["full_name"], "Jane Baker");
+
+  // By user_id: Jane, whatever name and mobile say.
+  auto by_id = call("POST", "/appointments",
+                    nlohmann::json{{"user_id", jane_id}, {"starts_at", "2030-03-05T09:00:00-07:00"}}.dump());
+  ASSERT_EQ(by_id.status, 201u) << by_id.body;
+  EXPECT_EQ(by_id.json()["user"]["id"].get<long long>(), jane_id);
+  auto unknown = call("POST", "/appointments",
+                      nlohmann::json{{"user_id", 424242}, {"starts_at", "2030-03-05T11:00:00-07:00"}}.dump());
+  ASSERT_EQ(unknown.status, 422u) << unknown.body;
+  EXPECT_EQ(unknown.json()["errors"][0]["field"], "user_id");
+
+  // By name and mobile: the same name (any case) is Tom; another name is a NEW patient.
+  auto tom_books = call("POST", "/appointments", booking_body("tom baker", "4035550160", "2030-03-05T09:30:00-07:00"));
+  ASSERT_EQ(tom_books.status, 201u) << tom_books.body;
+  EXPECT_EQ(tom_books.json()["user"]["id"].get<long long>(), tom_id);
+  auto amy = call("POST", "/appointments", booking_body("Amy Baker", "4035550160", "2030-03-05T10:00:00-07:00"));
+  ASSERT_EQ(amy.status, 201u) << amy.body;
+  const long long amy_id = amy.json()["user"]["id"];
+  EXPECT_NE(amy_id, tom_id);
+  EXPECT_NE(amy_id, jane_id);
+  EXPECT_EQ(count_users(db_->url(), "mobile = '+14035550160'"), 3);
+  EXPECT_EQ(count_users(db_->url(), "full_name = 'Tom Baker'"), 1);   // never renamed
+  EXPECT_EQ(count_users(db_->url(), "full_name = 'Jane Baker'"), 1);
+
+  // Issue 13 defect 14: a refused (409) booking creates nobody.
+  auto refused = call("POST", "/appointments", booking_body("Zed Baker", "4035550160", "2030-03-05T10:00:00-07:00"));
+  ASSERT_EQ(refused.status, 409u) << refused.body;
+  EXPECT_EQ(count_users(db_->url(), "full_name = 'Zed Baker'"), 0);
+  auto refused_new = call("POST", "/appointments", booking_body("New Person", "4035550161", "2030-03-05T10:00:00-07:00"));
+  ASSERT_EQ(refused_new.status, 409u) << refused_new.body;
+  EXPECT_EQ(count_users(db_->url(), "mobile = '+14035550161'"), 0);
+  auto listed = call("GET", "/appointments?mobile=4035550160");
+  EXPECT_EQ(listed.json()["items"].size(), 3u);  // everyone's on that phone
+}
+
+// Issue 13 defect 1: names PostgreSQL's CHECKs would refuse are 422 before any SQL; nothing of the
+// row reaches the log.
+TEST_F(StaffApi, ControlCharactersAndLongNamesAre422AndNeverLogged) {
+  const std::string mobile = "+14035554205";
+  for (const std::string& name : {std::string(R"(\u0000x)"), std::string(R"(a\u0007b)"), std::string(R"(x\u009fy)"),
+                                  std::string(201, 'n')}) {
+    const std::string body = R"({"full_name":")" + name + R"(","mobile":")" + mobile + R"("})";
+    auto created = call("POST", "/users", body);
+    ASSERT_EQ(created.status, 422u) << name << " " << created.body;
+    EXPECT_EQ(created.json()["errors"][0]["field"], "full_name");
+    auto booked = call("POST", "/appointments",
+                       R"({"full_name":")" + name + R"(","mobile":")" + mobile + R"(","starts_at":"2030-03-05T10:00:00-07:00"})");
+    ASSERT_EQ(booked.status, 422u) << booked.body;
+  }
+  auto ok = call("POST", "/users", R"({"full_name":"Zoë Ng","mobile":"+14035554205"})");
+  ASSERT_EQ(ok.status, 201u) << ok.body;
+  const auto id = std::to_string(ok.json()["id"].get<long long>());
+  EXPECT_EQ(call("PATCH", "/users/" + id, R"({"full_name":"\u0000"})").status, 422u);
+  EXPECT_EQ(call("PATCH", "/users/" + id, R"({"full_name":"Zo\u001b"})").status, 422u);
+  std::string two_hundred;
+  for (int i = 0; i < 200; ++i) two_hundred += "é";  // 200 characters (400 bytes) fit the column
+  EXPECT_EQ(call("PATCH", "/users/" + id, nlohmann::json{{"full_name", two_hundred}}.dump()).status, 200u);
+  EXPECT_EQ(count_users(db_->url()), 1);
+  const auto log = server_->output();
+  EXPECT_EQ(log.find("Failing row"), std::string::npos) << log;
+  EXPECT_EQ(log.find("4035554205"), std::string::npos) << log;
+  EXPECT_EQ(log.find("request failed"), std::string::npos) << log;
+}
+
+std::string b64url(const std::string& in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned val = 0;
+  int bits = -6;
+  for (unsigned char c : in) {
+    val = (val << 8) + c;
+    bits += 8;
+    while (bits >= 0) {
+      out.push_back(k[(val >> bits) & 0x3F]);
+      bits -= 6;
+    }
+  }
+  if (bits > -6) out.push_back(k[((val << 8) >> (bits + 8)) & 0x3F]);
+  return out;
+}
+
+// Issue 13 defect 7: a tampered cursor with an out-of-range timestamp is 422, never 500.
+TEST_F(StaffApi, TamperedCursorsOutOfRangeAre422) {
+  ASSERT_EQ(call("POST", "/appointments", booking_body("A", "4035550101", "2030-03-05T09:00:00-07:00")).status, 201u);
+  ASSERT_EQ(call("POST", "/appointments", booking_body("B", "4035550102", "2030-03-05T10:00:00-07:00")).status, 201u);
+  auto page = call("GET", "/appointments?limit=1");
+  ASSERT_EQ(page.status, 200u);
+  const std::string good = page.json()["next_cursor"];
+  EXPECT_EQ(call("GET", "/appointments?limit=1&cursor=" + good).status, 200u);
+  for (const std::string raw : {"a:99999999999999:1", "a:9223372036854775807:1", "a:-9223372036854775808:1",
+                                "a:-1:1", "a:1900000000:-5", "a:253402300800:1", "a:99999999999999999999:1"}) {
+    auto encoded = call("GET", "/appointments?cursor=" + b64url(raw));
+    EXPECT_EQ(encoded.status, 422u) << raw << " " << encoded.body;
+    auto plain = call("GET", "/appointments?cursor=" + raw);
+    EXPECT_EQ(plain.status, 422u) << raw << " " << plain.body;
+  }
+  EXPECT_EQ(call("GET", "/users?cursor=" + b64url("u:-9223372036854775808:0")).status, 422u);
+  EXPECT_EQ(call("GET", "/users?cursor=" + b64url("u:9223372036854775807:0")).status, 200u);  // past the last id: empty
+  EXPECT_EQ(server_->output().find("request failed"), std::string::npos);
+}
+
+// Issue 13 defect 14: scheduled -> cancelled | completed | no_show; those are terminal.
+TEST_F(StaffApi, TerminalStatusesStayAndCancelledCannotBeMoved) {
+  auto book = [&](const std::string& name, const std::string& mobile, const std::string& at) {
+    auto r = call("POST", "/appointments", booking_body(name, mobile, at));
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return std::to_string(r.json()["id"].get<long long>());
+  };
+  const auto a = book("A", "4035550101", "2030-03-05T09:00:00-07:00");
+  const auto b = book("B", "4035550102", "2030-03-05T10:00:00-07:00");
+  const auto c = book("C", "4035550103", "2030-03-05T11:00:00-07:00");
+  ASSERT_EQ(call("DELETE", "/appointments/" + a).status, 200u);
+  ASSERT_EQ(call("PATCH", "/appointments/" + b, R"({"status":"completed"})").status, 200u);
+  ASSERT_EQ(call("PATCH", "/appointments/" + c, R"({"status":"no_show"})").status, 200u);
+
+  for (const auto& [id, to] : std::vector<std::pair<std::string, std::string>>{
+           {a, "completed"}, {a, "scheduled"}, {a, "no_show"}, {b, "scheduled"}, {b, "cancelled"}, {b, "no_show"},
+           {c, "scheduled"}, {c, "completed"}, {c, "cancelled"}}) {
+    auto r = call("PATCH", "/appointments/" + id, R"({"status":")" + to + R"("})");
+    EXPECT_EQ(r.status, 409u) << id << " -> " << to << " " << r.body;
+    EXPECT_EQ(r.json()["title"], "Not Allowed");
+  }
+  EXPECT_EQ(call("DELETE", "/appointments/" + b).status, 409u);
+  EXPECT_EQ(call("DELETE", "/appointments/" + c).status, 409u);
+  EXPECT_EQ(call("DELETE", "/appointments/" + a).status, 200u);  // idempotent
+  EXPECT_EQ(call("PATCH", "/appointments/" + a, R"({"status":"cancelled","notes":"called"})").status, 200u);
+
+  // A cancelled appointment cannot be rescheduled, and stays cancelled where it was.
+  auto move = call("PATCH", "/appointments/" + a, R"({"starts_at":"2030-03-05T14:00:00-07:00"})");
+  EXPECT_EQ(move.status, 409u) << move.body;
+  auto got = call("GET", "/appointments/" + a);
+  EXPECT_EQ(got.json()["status"], "cancelled");
+  EXPECT_EQ(got.json()["starts_at_local"], "2030-03-05T09:00:00-07:00");
+  EXPECT_EQ(call("PATCH", "/appointments/" + b, R"({"duration_minutes":60})").status, 409u);
+  EXPECT_EQ(count_rows(db_->url(), "status = 'scheduled'"), 0);
 }
 
 TEST_F(StaffApi, AvailabilityHonoursHoursHolidaysAndBookings) {
@@ -355,6 +520,40 @@ TEST(StaffApiFaults, PostgresRestartDuringTraffic) {
   pqxx::connection c(db.url());
   pqxx::nontransaction tx(c);
   EXPECT_EQ(tx.exec1("SELECT count(DISTINCT starts_at_utc) FROM appointments")[0].as<long long>(), kWorkers * kPerWorker);
+  EXPECT_EQ(server.stop(), 0) << server.output();
+}
+
+// Issue 13 defect 12: after PostgreSQL restarts while bella is idle, the first staff request and
+// the first /readyz succeed (stale pooled connections are replaced, not served as failures).
+TEST(StaffApiFaults, FirstRequestAfterAnIdleRestartSucceeds) {
+  const std::string pg_ctl = test_pg_ctl();
+  TestDatabase db;
+  ServerProcess server(EnvVars{{"DATABASE_URL", db.url()}, {"API_KEY", kKey}, {"DB_POOL_SIZE", "4"}});
+  // Open several pooled connections (concurrent requests), then leave them idle.
+  std::vector<std::thread> warm;
+  for (int i = 0; i < 4; ++i)
+    warm.emplace_back([&] {
+      for (int k = 0; k < 5; ++k) http_request(server.port(), "GET", "/appointments", auth());
+    });
+  for (auto& t : warm) t.join();
+  ASSERT_EQ(http_request(server.port(), "GET", "/readyz").status, 200u);
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_EQ(std::system((pg_ctl + " restart -m fast -w >/dev/null 2>&1").c_str()), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto first = http_request(server.port(), "GET", "/users", auth());
+    EXPECT_EQ(first.status, 200u) << first.body;
+    EXPECT_EQ(http_request(server.port(), "GET", "/readyz").status, 200u);
+    for (int i = 0; i < 6; ++i) {
+      auto next = http_request(server.port(), "GET", i % 2 ? "/appointments" : "/users", auth());
+      EXPECT_EQ(next.status, 200u) << next.body;
+    }
+    ASSERT_EQ(std::system((pg_ctl + " restart -m fast -w >/dev/null 2>&1").c_str()), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(http_request(server.port(), "GET", "/readyz").status, 200u);  // readiness first this time
+    auto booked = http_request(server.port(), "POST", "/appointments", auth(),
+                               booking_body("R", "4035550170", round ? "2030-03-05T09:00:00-07:00" : "2030-03-05T10:00:00-07:00"));
+    EXPECT_EQ(booked.status, 201u) << booked.body;
+  }
   EXPECT_EQ(server.stop(), 0) << server.output();
 }
 

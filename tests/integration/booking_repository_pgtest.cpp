@@ -58,20 +58,63 @@ class PgRepository : public ::testing::Test {
   std::unique_ptr<PgBookingRepository> repo_;
 };
 
-TEST_F(PgRepository, FindOrCreateUserUpdatesTheName) {
+TEST_F(PgRepository, AnotherNameOnAKnownMobileIsAnotherPatientNeverARename) {
   const std::string name1 = "Sarah Johnson", name2 = "Sarah J. Johnson", mobile = "+14035550123";
   auto a = run(repo_->find_or_create_user(name1, mobile));
   ASSERT_TRUE(a.ok());
   auto b = run(repo_->find_or_create_user(name2, mobile));
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(a->id, b->id);
-  EXPECT_EQ(b->full_name, name2);
-  auto found = run(repo_->find_user_by_mobile(mobile));
+  EXPECT_NE(a->id, b->id);
+  EXPECT_EQ(run(repo_->get_user(a->id))->full_name, name1);  // not renamed
+  const std::string shouted = "SARAH JOHNSON";
+  auto again = run(repo_->find_or_create_user(shouted, mobile));
+  EXPECT_EQ(again->id, a->id);                // the same patient, names compared case-insensitively
+  EXPECT_EQ(again->full_name, name1);         // and still not renamed
+  auto found = run(repo_->find_user(shouted, mobile));
   ASSERT_TRUE(found);
-  EXPECT_EQ(found->full_name, name2);
+  EXPECT_EQ(found->id, a->id);
   const std::string other = "+14035550999";
-  EXPECT_FALSE(run(repo_->find_user_by_mobile(other)));
+  EXPECT_FALSE(run(repo_->find_user(name1, other)));
   EXPECT_EQ(run(repo_->create_user(name1, mobile)).error().code, Errc::conflict);
+  const std::string name3 = "Tom Johnson";
+  EXPECT_TRUE(run(repo_->create_user(name3, mobile)).ok());
+  booking::UserFilter household;
+  household.mobile = mobile;
+  auto all = run(repo_->list_users(household));
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, a->id);  // oldest first
+  booking::UserPatch clash;
+  clash.full_name = "sarah johnson";
+  EXPECT_EQ(run(repo_->update_user(b->id, clash)).error().code, Errc::conflict);
+}
+
+TEST_F(PgRepository, CheckViolationsAreInputErrorsWithoutTheRow) {
+  // A name the table refuses (empty after libpq's NUL cut, control characters, too long) is an
+  // input error, never an exception carrying "DETAIL: Failing row contains (…)".
+  const std::string mobile = "+14035550123";
+  for (const std::string& bad : {std::string("\0x", 2), std::string("a\x01" "b"), std::string(201, 'x')}) {
+    auto created = run(repo_->create_user(bad, mobile));
+    ASSERT_FALSE(created.ok());
+    EXPECT_EQ(created.error().code, Errc::invalid_input);
+    EXPECT_EQ(created.error().message.find("Failing row"), std::string::npos);
+    auto upserted = run(repo_->find_or_create_user(bad, mobile));
+    ASSERT_FALSE(upserted.ok());
+    EXPECT_EQ(upserted.error().code, Errc::invalid_input);
+    booking::NewAppointment n = appt(0, kT0);
+    n.full_name = bad;
+    n.mobile = mobile;
+    auto booked = run(repo_->book(n));
+    ASSERT_FALSE(booked.ok());
+    EXPECT_EQ(booked.error().code, Errc::invalid_input);
+  }
+  const std::string good = "Ann", bad_mobile = "+0123";
+  EXPECT_EQ(run(repo_->create_user(good, bad_mobile)).error().code, Errc::invalid_input);
+  auto ann = run(repo_->create_user(good, mobile));
+  ASSERT_TRUE(ann.ok());
+  booking::UserPatch patch;
+  patch.full_name = std::string("x\ty");
+  EXPECT_EQ(run(repo_->update_user(ann->id, patch)).error().code, Errc::invalid_input);
+  EXPECT_TRUE(run(repo_->list_users({})).size() == 1u);
 }
 
 TEST_F(PgRepository, OverlapIsAConflictAndCallSidReplays) {
@@ -96,15 +139,16 @@ TEST_F(PgRepository, OverlapIsAConflictAndCallSidReplays) {
   EXPECT_EQ(run(repo_->book(unknown_user_req)).error().code, Errc::not_found);
 
   // Cancelling frees the slot; rescheduling onto a taken one is refused.
-  auto cancelled = run(repo_->cancel(first->appointment.id));
+  auto cancelled = run(repo_->cancel(first->appointment.id, std::nullopt));
   ASSERT_TRUE(cancelled.ok());
   EXPECT_EQ(cancelled->appointment.status, AppointmentStatus::cancelled);
   auto again_req = appt(user->id, kT0);
   EXPECT_TRUE(run(repo_->book(again_req)).ok());
   booking::AppointmentPatch back;
   back.status = AppointmentStatus::scheduled;
-  EXPECT_EQ(run(repo_->update_appointment(first->appointment.id, back)).error().code, Errc::conflict);
-  EXPECT_EQ(run(repo_->cancel(424242)).error().code, Errc::not_found);
+  // Cancelled is terminal (issue 13, defect 14).
+  EXPECT_EQ(run(repo_->update_appointment(first->appointment.id, back)).error().code, Errc::not_allowed);
+  EXPECT_EQ(run(repo_->cancel(424242, std::nullopt)).error().code, Errc::not_found);
 
   auto booked = run(repo_->booked_between(at(kT0 - 3600), at(kT0 + 3600 * 2)));
   ASSERT_EQ(booked.size(), 2u);

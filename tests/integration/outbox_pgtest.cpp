@@ -103,8 +103,8 @@ TEST_F(Outbox, ABookingWritesItsTextsAndARefusedOneWritesNone) {
 TEST_F(Outbox, CancelTwiceSendsOneNoticeAndDropsTheReminder) {
   const auto n = appt(kT0);
   const auto id = run(repo_->book(n))->appointment.id;
-  ASSERT_TRUE(run(repo_->cancel(id)).ok());
-  ASSERT_TRUE(run(repo_->cancel(id)).ok());
+  ASSERT_TRUE(run(repo_->cancel(id, std::nullopt)).ok());
+  ASSERT_TRUE(run(repo_->cancel(id, std::nullopt)).ok());
   EXPECT_EQ(count("kind = 'cancelled'"), 1);
   EXPECT_EQ(count("kind = 'reminder' AND status = 'dropped'"), 1);
   // Notes alone send nothing.

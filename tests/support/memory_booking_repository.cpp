@@ -11,6 +11,19 @@ namespace bella::testing {
 using booking::Booking;
 
 namespace {
+std::string lower_ascii(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The users table's CHECKs: 1..200 characters (bytes here, a stricter bound), no control characters.
+bool fits_name_check(const std::string& name) {
+  if (name.empty() || name.size() > 200) return false;
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
 // The SQL's rule: name contains the text (ASCII case-insensitive), or the mobile contains its 3+ digits.
 bool matches_search(const User& u, const std::string& text) {
   auto lower = [](std::string s) {
@@ -61,31 +74,34 @@ bool MemoryBookingRepository::overlaps(const Appointment& a) const {
   return false;
 }
 
-Task<Result<User>> MemoryBookingRepository::find_or_create_user(const std::string& full_name, const PhoneE164& mobile) {
-  check_up();
-  std::lock_guard lock(mutex_);
-  for (auto& u : users_) {
-    if (u.mobile != mobile) continue;
-    if (u.full_name != full_name) {
-      u.full_name = full_name;
-      u.updated_at = now();
-    }
-    co_return u;
-  }
+const User* MemoryBookingRepository::user_by_name(const std::string& name, const PhoneE164& mobile) const {
+  for (const auto& u : users_)
+    if (u.mobile == mobile && lower_ascii(u.full_name) == lower_ascii(name)) return &u;
+  return nullptr;
+}
+
+Result<User> MemoryBookingRepository::insert_user(const std::string& full_name, const PhoneE164& mobile) {
+  if (!fits_name_check(full_name)) return Error{Errc::invalid_input, "the name breaks a table constraint"};
   User u;
   u.id = static_cast<std::int64_t>(users_.size()) + 1;
   u.full_name = full_name;
   u.mobile = mobile;
   u.created_at = u.updated_at = now();
   users_.push_back(u);
-  co_return u;
+  return u;
 }
 
-Task<std::optional<User>> MemoryBookingRepository::find_user_by_mobile(const PhoneE164& mobile) {
+Task<Result<User>> MemoryBookingRepository::find_or_create_user(const std::string& full_name, const PhoneE164& mobile) {
   check_up();
   std::lock_guard lock(mutex_);
-  for (const auto& u : users_)
-    if (u.mobile == mobile) co_return u;
+  if (const auto* u = user_by_name(full_name, mobile)) co_return *u;
+  co_return insert_user(full_name, mobile);
+}
+
+Task<std::optional<User>> MemoryBookingRepository::find_user(const std::string& full_name, const PhoneE164& mobile) {
+  check_up();
+  std::lock_guard lock(mutex_);
+  if (const auto* u = user_by_name(full_name, mobile)) co_return *u;
   co_return std::nullopt;
 }
 
@@ -99,15 +115,8 @@ Task<Result<User>> MemoryBookingRepository::get_user(std::int64_t id) {
 Task<Result<User>> MemoryBookingRepository::create_user(const std::string& full_name, const PhoneE164& mobile) {
   check_up();
   std::lock_guard lock(mutex_);
-  for (const auto& u : users_)
-    if (u.mobile == mobile) co_return Error{Errc::conflict, "a user with this mobile already exists"};
-  User u;
-  u.id = static_cast<std::int64_t>(users_.size()) + 1;
-  u.full_name = full_name;
-  u.mobile = mobile;
-  u.created_at = u.updated_at = now();
-  users_.push_back(u);
-  co_return u;
+  if (user_by_name(full_name, mobile)) co_return Error{Errc::conflict, "a user with this name and mobile already exists"};
+  co_return insert_user(full_name, mobile);
 }
 
 Task<Result<User>> MemoryBookingRepository::update_user(std::int64_t id, const booking::UserPatch& patch) {
@@ -117,9 +126,12 @@ Task<Result<User>> MemoryBookingRepository::update_user(std::int64_t id, const b
   for (auto& u : users_)
     if (u.id == id) target = &u;
   if (!target) co_return Error{Errc::not_found, "no user with id " + std::to_string(id)};
-  if (patch.mobile)
-    for (const auto& u : users_)
-      if (u.id != id && u.mobile == *patch.mobile) co_return Error{Errc::conflict, "another user has this mobile"};
+  if (patch.full_name && !fits_name_check(*patch.full_name))
+    co_return Error{Errc::invalid_input, "the name breaks a table constraint"};
+  const std::string name = patch.full_name.value_or(target->full_name);
+  const PhoneE164 mobile = patch.mobile.value_or(target->mobile);
+  if (const auto* other = user_by_name(name, mobile); other && other->id != id)
+    co_return Error{Errc::conflict, "another user has this name and mobile"};
   if (patch.full_name) target->full_name = *patch.full_name;
   if (patch.mobile) target->mobile = *patch.mobile;
   target->updated_at = now();
@@ -152,17 +164,33 @@ Task<Result<Booking>> MemoryBookingRepository::book(const booking::NewAppointmen
       }
     }
   }
-  if (!user_by_id(n.user_id)) co_return Error{Errc::not_found, "no user with id " + std::to_string(n.user_id)};
+  std::int64_t user_id = n.user_id;
+  bool created = false;
+  if (user_id == 0) {
+    if (const auto* u = user_by_name(n.full_name, n.mobile)) {
+      user_id = u->id;
+    } else {
+      auto made = insert_user(n.full_name, n.mobile);
+      if (!made) co_return made.error();
+      user_id = made->id;
+      created = true;
+    }
+  }
+  if (!user_by_id(user_id)) co_return Error{Errc::not_found, "no user with id " + std::to_string(user_id)};
   Appointment a;
   a.id = static_cast<std::int64_t>(appointments_.size()) + 1;
-  a.user_id = n.user_id;
+  a.user_id = user_id;
   a.starts_at_utc = n.starts_at_utc;
   a.duration_minutes = static_cast<int>(n.duration.count());
   a.call_sid = n.call_sid;
   a.notes = n.notes;
   a.created_at = a.updated_at = now();
-  if (overlaps(a)) co_return Error{Errc::conflict, "the time overlaps another appointment"};
+  if (overlaps(a)) {
+    if (created) users_.pop_back();  // one transaction: a refused booking creates nobody
+    co_return Error{Errc::conflict, "the time overlaps another appointment"};
+  }
   appointments_.push_back(a);
+  cancelled_by_.emplace_back();
   co_return joined(a);
 }
 
@@ -172,6 +200,14 @@ Task<Result<Booking>> MemoryBookingRepository::get_appointment(std::int64_t id) 
   for (const auto& a : appointments_)
     if (a.id == id) co_return joined(a);
   co_return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
+}
+
+Task<std::optional<Booking>> MemoryBookingRepository::booking_for_call_sid(const std::string& call_sid) {
+  check_up();
+  std::lock_guard lock(mutex_);
+  for (const auto& a : appointments_)
+    if (a.call_sid == call_sid) co_return joined(a);
+  co_return std::nullopt;
 }
 
 Task<std::vector<Booking>> MemoryBookingRepository::list_appointments(const booking::AppointmentFilter& f) {
@@ -198,28 +234,48 @@ Task<std::vector<Booking>> MemoryBookingRepository::list_appointments(const book
   co_return out;
 }
 
-Task<Result<Booking>> MemoryBookingRepository::update_appointment(std::int64_t id, const booking::AppointmentPatch& p) {
-  check_up();
-  std::lock_guard lock(mutex_);
+Result<Booking> MemoryBookingRepository::change(std::int64_t id, const booking::AppointmentPatch& p) {
   for (auto& a : appointments_) {
     if (a.id != id) continue;
+    if (p.status && !booking::status_change_allowed(a.status, *p.status))
+      return Error{Errc::not_allowed, std::string("a ") + to_string(a.status) + " appointment cannot become " +
+                                          to_string(*p.status)};
+    const bool moves = (p.starts_at_utc && *p.starts_at_utc != a.starts_at_utc) ||
+                       (p.duration_minutes && *p.duration_minutes != a.duration_minutes);
+    if (moves && a.status != AppointmentStatus::scheduled)
+      return Error{Errc::not_allowed, std::string("a ") + to_string(a.status) + " appointment cannot be moved"};
     Appointment changed = a;
     if (p.starts_at_utc) changed.starts_at_utc = *p.starts_at_utc;
     if (p.duration_minutes) changed.duration_minutes = *p.duration_minutes;
     if (p.status) changed.status = *p.status;
     if (p.notes) changed.notes = *p.notes;
-    if (overlaps(changed)) co_return Error{Errc::conflict, "the time overlaps another appointment"};
+    if (overlaps(changed)) return Error{Errc::conflict, "the time overlaps another appointment"};
     changed.updated_at = now();
     a = changed;
-    co_return joined(a);
+    return joined(a);
   }
-  co_return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
+  return Error{Errc::not_found, "no appointment with id " + std::to_string(id)};
 }
 
-Task<Result<Booking>> MemoryBookingRepository::cancel(std::int64_t id) {
+Task<Result<Booking>> MemoryBookingRepository::update_appointment(std::int64_t id, const booking::AppointmentPatch& p) {
+  check_up();
+  std::lock_guard lock(mutex_);
+  co_return change(id, p);
+}
+
+Task<Result<Booking>> MemoryBookingRepository::cancel(std::int64_t id, const std::optional<std::string>& call_sid) {
+  check_up();
+  std::lock_guard lock(mutex_);
+  const bool was_cancelled = id >= 1 && id <= static_cast<std::int64_t>(appointments_.size()) &&
+                             appointments_[static_cast<std::size_t>(id - 1)].status == AppointmentStatus::cancelled;
   booking::AppointmentPatch patch;
   patch.status = AppointmentStatus::cancelled;
-  co_return co_await update_appointment(id, patch);
+  auto out = change(id, patch);
+  if (!out) co_return out;
+  auto& by = cancelled_by_[static_cast<std::size_t>(id - 1)];
+  if (!was_cancelled) by = call_sid;
+  else out->replayed = call_sid && by == call_sid;
+  co_return out;
 }
 
 Task<std::vector<booking::BookedInterval>> MemoryBookingRepository::booked_between(TimePoint from, TimePoint to) {

@@ -16,6 +16,7 @@ enum class Errc {
   conflict,
   outside_hours,
   unavailable,
+  not_allowed,  // the change is not allowed from the current state (e.g. a cancelled appointment)
 };
 
 const std::error_category& bella_category() noexcept;
