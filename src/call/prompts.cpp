@@ -32,6 +32,7 @@ std::string clock(date::local_seconds t) {
 }
 
 std::string day(date::year_month_day d) {
+  if (!d.ok()) return "that day";
   date::weekday wd{date::sys_days{d}};
   return fmt::format("{}, {} {}", kWeekdays[wd.c_encoding()], kMonths[static_cast<unsigned>(d.month()) - 1],
                      static_cast<unsigned>(d.day()));
@@ -131,6 +132,10 @@ std::string compact_times(const std::vector<date::local_seconds>& times) {
   return fmt::format("I have {}", join_or(parts));
 }
 
+}  // namespace bella::call::prompts
+
+namespace bella::call {
+
 const char* to_string(PromptId id) noexcept {
   switch (id) {
 #define BELLA_PROMPT(x) \
@@ -152,6 +157,10 @@ const char* to_string(PromptId id) noexcept {
   }
   return "say_again";
 }
+
+}  // namespace bella::call
+
+namespace bella::call::prompts {
 
 // The English table.
 std::string render(const Prompt& p) {
@@ -184,7 +193,8 @@ std::string render(const Prompt& p) {
         return fmt::format("Thanks, {}. Is the number you're calling from, ending in {}, the best one to reach you?",
                            a.name, a.digits);
       return fmt::format(
-          "Is the number ending in {} the best one to reach you? Say yes or no, or press 1 for yes, 2 for no.",
+          "Was that a yes or a no? Is the number ending in {} the best one to reach you? You can also press 1 for "
+          "yes, 2 for no.",
           a.digits);
     case PromptId::ask_mobile:
       return nth(std::array{"What's the best mobile number to reach you? You can say it or type it.",
