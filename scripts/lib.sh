@@ -8,7 +8,7 @@ BELLA_PACKAGES=(
   g++ cmake ninja-build pkg-config ccache
   libboost-dev libssl-dev libpqxx-dev libpq-dev libhiredis-dev nlohmann-json3-dev
   libphonenumber-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libhowardhinnant-date-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libxml2-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libxml2-dev wcanadian
   postgresql redis-server tzdata ca-certificates openssl curl procps iproute2 python3 python3-yaml
   chromium yamllint shellcheck
 )

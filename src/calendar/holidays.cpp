@@ -1,16 +1,12 @@
 // Alberta general and optional holidays, computed for any year.
 #include "bella/calendar/calendar.hpp"
+#include "bella/calendar/named_days.hpp"
 
 namespace bella::calendar {
 namespace {
 
 using date::days;
 using date::sys_days;
-
-// The n-th (1-based) given weekday of a month.
-date::year_month_day nth_weekday(date::year y, date::month m, date::weekday wd, unsigned n) {
-  return date::year_month_day{sys_days{y / m / wd[n]}};
-}
 
 }  // namespace
 
@@ -35,39 +31,29 @@ date::year_month_day easter_sunday(date::year y) {
 }
 
 std::optional<std::string> alberta_holiday(date::year_month_day day, const HolidayOptions& opts) {
-  using namespace date::literals;
   const date::year y = day.year();
-  const date::month m = day.month();
-  const unsigned d = static_cast<unsigned>(day.day());
-  const sys_days sd{day};
-
-  if (m == date::January && d == 1) return "New Year's Day";
-  if (day == nth_weekday(y, date::February, date::Monday, 3)) return "Family Day";
-  const sys_days easter{easter_sunday(y)};
-  if (sd == easter - days{2}) return "Good Friday";
-  if (opts.easter_monday && sd == easter + days{1}) return "Easter Monday";
-  if (m == date::May) {
-    // Monday before May 25 = the last Monday on or before May 24.
-    const sys_days may24{y / date::May / 24};
-    const sys_days victoria = may24 - (date::weekday{may24} - date::Monday);
-    if (sd == victoria) return "Victoria Day";
+  auto is = [&](NamedDay n) { return day == date_of(n, y); };
+  if (is(NamedDay::new_years_day)) return "New Year's Day";
+  if (is(NamedDay::family_day)) return "Family Day";
+  if (is(NamedDay::good_friday)) return "Good Friday";
+  if (opts.easter_monday && is(NamedDay::easter_monday)) return "Easter Monday";
+  if (is(NamedDay::victoria_day)) return "Victoria Day";
+  {
+    // July 1, or July 2 when July 1 is a Sunday (federal Holidays Act).
+    const date::year_month_day july1 = date_of(NamedDay::canada_day, y);
+    const bool sunday = date::weekday{sys_days{july1}} == date::Sunday;
+    if (sys_days{day} == sys_days{july1} + days{sunday ? 1 : 0}) return "Canada Day";
   }
-  if (m == date::July) {
-    const bool july1_sunday = date::weekday{sys_days{y / date::July / 1}} == date::Sunday;
-    if (d == (july1_sunday ? 2U : 1U)) return "Canada Day";
-  }
-  if (day == nth_weekday(y, date::August, date::Monday, 1)) {
+  if (is(NamedDay::civic_holiday)) {
     if (opts.heritage_day) return "Heritage Day";
     if (opts.civic_holiday_aug) return "Civic Holiday";
   }
-  if (day == nth_weekday(y, date::September, date::Monday, 1)) return "Labour Day";
-  if (day == nth_weekday(y, date::October, date::Monday, 2)) return "Thanksgiving Day";
-  if (m == date::November && d == 11) return "Remembrance Day";
-  if (m == date::December) {
-    if (d == 25) return "Christmas Day";
-    if (d == 26 && opts.boxing_day) return "Boxing Day";
-    if (d == 24 && opts.christmas_eve) return "Christmas Eve";
-  }
+  if (is(NamedDay::labour_day)) return "Labour Day";
+  if (is(NamedDay::thanksgiving)) return "Thanksgiving Day";
+  if (is(NamedDay::remembrance_day)) return "Remembrance Day";
+  if (is(NamedDay::christmas_day)) return "Christmas Day";
+  if (opts.boxing_day && is(NamedDay::boxing_day)) return "Boxing Day";
+  if (opts.christmas_eve && is(NamedDay::christmas_eve)) return "Christmas Eve";
   return std::nullopt;
 }
 

@@ -19,9 +19,10 @@
 namespace {
 
 void usage() {
-  std::cerr << "usage: bella-extract [--llm]\n"
+  std::cerr << "usage: bella-extract [--llm] [--explain]\n"
                "  reads {\"kind\":\"time|phone|name|yesno\",\"text\":\"...\",\"ref\":\"YYYY-MM-DDTHH:MM:SS\","
                "\"tz\":\"America/Edmonton\",\"from\":\"+1...\"} per line on stdin\n"
+               "  --explain: each reply also names the rule that produced the value and what was heard\n"
                "  env: BUSINESS_HOURS (Mon-Fri 09:00-17:00), BUSINESS_TZ (America/Edmonton), BUSINESS_HOLIDAYS\n";
 }
 
@@ -86,10 +87,13 @@ std::string env_or(const char* name, const char* fallback) {
 
 int main(int argc, char** argv) {
   bool use_llm = false;
+  bool explain = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--llm") {
       use_llm = true;
+    } else if (arg == "--explain") {
+      explain = true;
     } else if (arg == "-h" || arg == "--help") {
       usage();
       return 0;
@@ -110,6 +114,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   bella::understand::LineExtractor extractor(hours, holidays, env_or("BUSINESS_TZ", "America/Edmonton"));
+  extractor.set_explain(explain);
 
   // --- LLM layer: only for lines the deterministic extractors answered with null ---------------
   const char* key = std::getenv("OPENAI_API_KEY");
@@ -132,8 +137,11 @@ int main(int argc, char** argv) {
       const auto in = nlohmann::json::parse(line, nullptr, false);
       const auto got = nlohmann::json::parse(out, nullptr, false);
       if (in.is_object() && got.is_object() && got.contains("value") && got["value"].is_null()) {
-        if (auto v = ask_llm(client, in, hours, holidays, default_zone, llm_timeout))
-          out = nlohmann::json{{"value", *v}}.dump();
+        if (auto v = ask_llm(client, in, hours, holidays, default_zone, llm_timeout)) {
+          nlohmann::json reply{{"value", *v}};
+          if (explain) reply["rule"] = "llm";
+          out = reply.dump();
+        }
       }
     }
     std::cout << out << '\n' << std::flush;

@@ -4,7 +4,9 @@
 #include <array>
 #include <cmath>
 
+#include "bella/calendar/named_days.hpp"
 #include "bella/understand/extract.hpp"
+#include "understand/lexicon.hpp"
 #include "understand/numbers.hpp"
 
 namespace bella::understand {
@@ -18,37 +20,52 @@ using date::year_month_day;
 
 enum class Part { none, morning, lunch, afternoon, evening, night };
 
-template <std::size_t N>
-int index_of(const std::array<std::string_view, N>& list, std::string_view w) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (list[i] == w) return static_cast<int>(i);
-  }
-  return -1;
-}
+const Lexicon& vocab() { return english(); }
 
-constexpr std::array<std::string_view, 7> kWeekdays{"sunday",   "monday", "tuesday", "wednesday",
-                                                    "thursday", "friday", "saturday"};
-constexpr std::array<std::string_view, 7> kWeekdayAbbr{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-constexpr std::array<std::string_view, 12> kMonths{"january", "february", "march",     "april",   "may",      "june",
-                                                   "july",    "august",   "september", "october", "november", "december"};
-constexpr std::array<std::string_view, 12> kMonthAbbr{"jan", "feb", "mar", "apr", "may", "jun",
-                                                      "jul", "aug", "sep", "oct", "nov", "dec"};
-
-int weekday_full(std::string_view w) {
-  int d = index_of(kWeekdays, w);
-  if (d < 0 && w.size() > 1 && w.back() == 's') d = index_of(kWeekdays, w.substr(0, w.size() - 1));
-  return d;
-}
-int weekday_abbr(std::string_view w) {
-  if (w == "tues") return 2;
-  if (w == "thur" || w == "thurs") return 4;
-  return index_of(kWeekdayAbbr, w);
-}
+int weekday_full(std::string_view w) { return lookup(vocab().weekdays, w); }
+int weekday_abbr(std::string_view w) { return lookup(vocab().weekday_abbrevs, w); }
 int month_of(std::string_view w) {  // 1..12 or 0
-  int m = index_of(kMonths, w);
-  if (m < 0) m = index_of(kMonthAbbr, w);
-  if (m < 0 && w == "sept") m = 8;
-  return m + 1;
+  const int m = lookup(vocab().months, w);
+  return m < 0 ? 0 : m;
+}
+
+// "noonish", "sevenish" -> "noon ish", "seven ish" (the tokenizer keeps a letter run whole).
+bool has_ish_word(std::string_view text) {
+  for (std::size_t p = text.find("ish"); p != std::string_view::npos; p = text.find("ish", p + 1)) {
+    const std::size_t e = p + 3;
+    const bool word_end = e >= text.size() || !std::isalpha(static_cast<unsigned char>(text[e]));
+    if (word_end && p > 0 && std::isalpha(static_cast<unsigned char>(text[p - 1]))) return true;
+  }
+  return false;
+}
+std::string split_ish(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!std::isalpha(static_cast<unsigned char>(text[i]))) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && std::isalpha(static_cast<unsigned char>(text[j]))) ++j;
+    const std::string_view word = text.substr(i, j - i);
+    bool split = false;
+    if (word.size() > 4 && (word.ends_with("ish") || word.ends_with("ISH"))) {
+      const std::string_view stem = word.substr(0, word.size() - 3);
+      const std::vector<Token> t = understand::lex(stem);
+      const std::string lower = t.size() == 1 ? t[0].text : std::string{};
+      split = lower == "noon" || lower == "midday" || lower == "midnight" ||
+              (t.size() == 1 && t[0].kind == TokenKind::number && t[0].value >= 1 && t[0].value <= 12);
+      if (split) {
+        out += stem;
+        out += " ish";
+      }
+    }
+    if (!split) out += word;
+    i = j;
+  }
+  return out;
 }
 
 struct Clock {
@@ -62,18 +79,22 @@ struct Clock {
 class Parser {
  public:
   Parser(std::string_view text, const TimeContext& ctx) : ctx_(ctx) {
-    toks_ = lex(text);
+    if (has_ish_word(text)) {
+      text_ = split_ish(text);
+      text = text_;
+    }
+    toks_ = understand::lex(text);
     prepare();
     const auto local_now = ctx_.calendar->to_local(ctx_.now);
     today_ = local_days{date::floor<days>(local_now)};
     now_local_ = date::floor<std::chrono::minutes>(local_now);
   }
 
-  std::optional<When> run() {
-    for (i_ = 0; i_ < toks_.size() && !invalid_;) {
+  std::optional<HeardTime> run() {
+    for (i_ = 0; i_ < toks_.size() && !invalid_ && !not_a_time_;) {
       if (!step()) ++i_;
     }
-    if (invalid_) return std::nullopt;
+    if (invalid_ || not_a_time_) return std::nullopt;
     accept_bare_hour();
     return resolve();
   }
@@ -124,6 +145,7 @@ class Parser {
     used_.assign(m, false);
     blocked_.assign(m, false);
     decimal_.assign(m, -1.0);
+    block_quantities_and_identifiers();
     // Glued digit groups: "2.5" is a decimal; "650-650-6500", "6.5.1", "3-4" are not times.
     for (std::size_t k = 0; k + 2 < m; ++k) {
       if (toks_[k].kind != TokenKind::number || toks_[k].from_words) continue;
@@ -135,6 +157,14 @@ class Parser {
         ++groups;
       }
       if (groups == 1) continue;
+      // A range of clock times written with a dash stays readable: "3:30-4:30pm", "12-3pm", "1pm-3".
+      const bool clock_next = e + 1 < m && (toks_[e + 1].text == ":" || toks_[e + 1].text == "am" ||
+                                            toks_[e + 1].text == "pm");
+      const bool clock_before = k > 0 && toks_[k - 1].text == ":";
+      if (groups == 2 && toks_[k + 1].text == "-" && (clock_next || clock_before)) {
+        k = e;
+        continue;
+      }
       if (groups == 3 && toks_[k + 1].text == "-" && toks_[k + 3].text == "-" && toks_[k].text.size() == 4 &&
           toks_[k].value >= 1900 && toks_[k].value <= 2100 && toks_[k + 2].text.size() <= 2 && toks_[k + 4].text.size() <= 2) {
         k = e;  // ISO date yyyy-mm-dd
@@ -151,6 +181,33 @@ class Parser {
     }
   }
 
+  // Numbers that count or identify something are not times: "2 to 4 people", "30 mg", "$40",
+  // "my PIN is 1234", "room 12".
+  void block_quantities_and_identifiers() {
+    const std::size_t m = toks_.size();
+    for (std::size_t k = 0; k < m; ++k) {
+      if (toks_[k].kind != TokenKind::number) continue;
+      if (measure_follows(k + 1) || (k > 0 && toks_[k - 1].text == "$")) {
+        blocked_[k] = true;
+        // "2 to 4 people", "2 or 3 times": the first number of the pair counts too.
+        if (k >= 2 && toks_[k - 2].kind == TokenKind::number &&
+            (toks_[k - 1].text == "to" || toks_[k - 1].text == "or" || toks_[k - 1].text == "-" ||
+             toks_[k - 1].text == "and")) {
+          blocked_[k - 2] = true;
+        }
+      }
+    }
+    for (std::size_t k = 0; k < m; ++k) {
+      if (toks_[k].kind == TokenKind::number || !contains(vocab().id_words, toks_[k].text)) continue;
+      std::size_t n = k + 1;
+      while (n < m && (toks_[n].text == "is" || toks_[n].text == "number" || toks_[n].text == ":" ||
+                       toks_[n].text == "#" || toks_[n].text == "was" || toks_[n].text == "no")) {
+        ++n;
+      }
+      while (n < m && (toks_[n].kind == TokenKind::number || toks_[n].text == "-")) blocked_[n++] = true;
+    }
+  }
+
   // ---- rule dispatch ---------------------------------------------------------------------
   bool step() {
     const std::size_t i = i_;
@@ -163,39 +220,64 @@ class Parser {
     if (x == "now" && w(i + 1) != "on") {
       if (i > 0 && toks_[i - 1].text == "from") return false;
       now_ = true;
+      if (time_rule_.empty()) time_rule_ = "now";
       use(i, i + 1);
       return advance(1);
+    }
+    if (x == "born" || x == "birth" || x == "dob") {  // a date of birth is not a booking time
+      not_a_time_ = true;
+      return true;
+    }
+    // Greetings with a part-of-day word: "good morning", "good night" say nothing about a time.
+    if (x == "good" && (part_word(w(i + 1)) != Part::none || w(i + 1) == "day")) {
+      use(i, i + 2);
+      return advance(2);
+    }
+    if (x == "ish" || (x == "or" && w(i + 1) == "so")) {  // "7ish", "noon-ish", "at 3 or so"
+      approx_word_ = true;
+      use(i, i + (x == "or" ? 2 : 1));
+      return advance(x == "or" ? 2 : 1);
+    }
+    if (span_rule()) return true;
+    if (x == "past" && (weekday_full(w(i + 1)) >= 0 || weekday_abbr(w(i + 1)) >= 0)) {  // "this past monday"
+      invalid_ = true;
+      return true;
     }
     if (x == "yesterday" || x == "ago") {  // the past is never a booking time
       invalid_ = true;
       return true;
     }
-    if (x == "today") return set_date_rel(0, 1);
-    if (x == "tonight") {
+    if (x == "today") return set_date_rel(0, 1, "date.today");
+    if (x == "tonight" || x == "tonite" || x == "tonights" || x == "tonight's") {
       part_ = Part::night;
-      return set_date_rel(0, 1);
+      return set_date_rel(0, 1, "date.tonight");
     }
-    if (x == "tomorrow" || x == "tmrw" || x == "tomorow" || x == "tomorrow's" || x == "tomorrows") return set_date_rel(1, 1);
-    if (x == "day" && w(i + 1) == "after" && w(i + 2) == "tomorrow") return set_date_rel(2, 3);
+    if (x == "tomorrow" || x == "tmrw" || x == "tmr" || x == "tomorow" || x == "tomorrow's" || x == "tomorrows") {
+      return set_date_rel(1, 1, "date.tomorrow");
+    }
+    if (x == "day" && w(i + 1) == "after" && w(i + 2) == "tomorrow") return set_date_rel(2, 3, "date.day_after_tomorrow");
     if (x == "midnight") {
-      clock_ = Clock{0, 0, 1, true, true};
+      if (range_rule()) return true;
+      set_clock(Clock{0, 0, 1, true, true}, "clock.midnight");
       use(i, i + 1);
       return advance(1);
     }
     if (x == "noon" || x == "midday" || (x == "mid" && w(i + 1) == "day")) {
+      if (range_rule()) return true;
       const std::size_t len = x == "mid" ? 2 : 1;
-      clock_ = Clock{12, 0, 2, true, false};
+      set_clock(Clock{12, 0, 2, true, false}, "clock.noon");
       use(i, i + len);
       return advance(len);
     }
     if (const Part p = part_word(x); p != Part::none) {
       part_ = p;
-      if (i > 0 && w(i - 1) == "this" && !date_) date_ = today_;
+      if (i > 0 && w(i - 1) == "this") set_date(today_, "date.this_part_of_day");
       use(i, i + 1);
       return advance(1);
     }
     if (holiday_rule()) return true;
-    if (x == "next" || x == "this" || x == "coming" || x == "last" || x == "first" || x == "second" || x == "third" ||
+    if (x == "next" && w(i + 1) == "day") return set_date_rel(1, 2, "date.tomorrow");
+    if (x == "next" || x == "this" || x == "coming" || x == "upcoming" || x == "last" || x == "final" || x == "first" || x == "second" || x == "third" ||
         x == "fourth") {
       if (weekday_rule(true)) return true;
     }
@@ -203,12 +285,8 @@ class Parser {
     if (month_of(x) > 0) return month_rule();
     if (x == "half" || x == "quarter" || (x == "a" && w(i + 1) == "quarter")) return fraction_rule();
     if (x == "in" || x == "within" || x == "after") return relative_rule();
-    if ((x == "a" || x == "an") && unit_len(i + 1) > 0) return quantity_rule(i, 1.0, 1);
+    if ((x == "a" || x == "an") && unit_len(i + 1) > 0) return quantity_rule(i, 1.0);
     if (x == "couple" || (x == "a" && w(i + 1) == "couple")) return quantity_rule_couple();
-    if (x == "the" || x == "on") return ordinal_day_rule();
-    if (x == "week" && w(i + 1) == "after" && w(i + 2) == "next") {
-      return false;
-    }
     return false;
   }
 
@@ -218,21 +296,165 @@ class Parser {
   }
 
   static Part part_word(std::string_view x) {
-    if (x == "morning" || x == "mornings") return Part::morning;
-    if (x == "afternoon") return Part::afternoon;
-    if (x == "evening" || x == "eve" ) return Part::evening;
-    if (x == "night") return Part::night;
-    if (x == "lunch" || x == "lunchtime") return Part::lunch;
-    return Part::none;
+    const int p = lookup(vocab().parts_of_day, x);
+    return p < 0 ? Part::none : static_cast<Part>(p);  // Part and PartCode share their values
   }
 
-  bool set_date_rel(int offset, std::size_t len) {
-    set_date(today_ + days{offset});
+  bool measure_follows(std::size_t k) const { return k < toks_.size() && contains(vocab().measures, toks_[k].text); }
+
+  // A clock time at k, without side effects: noon, midnight, H:MM, H [MM] [am/pm], 13-23, HHMM.
+  std::pair<Clock, std::size_t> clock_at(std::size_t k) {
+    if (w(k) == "noon" || w(k) == "midday") return {Clock{12, 0, 2, true, false}, 1};
+    if (w(k) == "midnight") return {Clock{0, 0, 1, true, true}, 1};
+    if (!is_num(k) || toks_[k].ordinal || decimal_[k] >= 0) return {Clock{}, 0};
+    const std::int64_t v = val(k);
+    if (w(k + 1) == ":" && is_num(k + 2) && toks_[k + 2].text.size() == 2) {
+      const std::int64_t m = val(k + 2);
+      if (v > 23 || m > 59) return {Clock{}, 0};
+      Clock c{static_cast<int>(v), static_cast<int>(m), 0, v >= 13 || v == 0 || toks_[k].text.size() == 2, false};
+      const std::size_t len = 3 + meridiem_after(k + 3, c);
+      if (c.meridiem != 0 && v >= 1 && v <= 12) c.twenty_four = false;
+      return {c, len};
+    }
+    if (v >= 1 && v <= 12) {
+      Clock c{static_cast<int>(v), 0, 0, false, false};
+      std::size_t len = 1;
+      if (toks_[k].from_words && is_num(k + 1) && toks_[k + 1].from_words && !toks_[k + 1].ordinal && val(k + 1) >= 10 &&
+          val(k + 1) <= 59) {
+        c.minute = static_cast<int>(val(k + 1));  // "ten thirty"
+        len = 2;
+      }
+      len += meridiem_after(k + len, c);
+      return {c, len};
+    }
+    if (v >= 13 && v <= 23 && toks_[k].text.size() == 2 && !toks_[k].from_words) {
+      return {Clock{static_cast<int>(v), 0, 0, true, false}, 1};
+    }
+    if (!toks_[k].from_words && (toks_[k].text.size() == 3 || toks_[k].text.size() == 4) && v < 2400 && v % 100 < 60) {
+      Clock c{static_cast<int>(v / 100), static_cast<int>(v % 100), 0, toks_[k].text.size() == 4 && v / 100 > 12, false};
+      return {c, 1 + meridiem_after(k + 1, c)};
+    }
+    return {Clock{}, 0};
+  }
+
+  // "from 9 to 10", "between 2 and 3 pm", "10 to 11 in the morning", "9am - 10am": the start.
+  // Two bare hours joined by "to" are a range when the second is 1-4 hours after the first (or a
+  // "from"/"between", a meridiem or minutes mark them); otherwise "ten to five" is 4:50.
+  bool range_rule() {
+    const std::size_t i = i_;
+    auto [a, alen] = clock_at(i);
+    if (alen == 0) return false;
+    const std::size_t k = i + alen;
+    const std::string_view before = i > 0 ? std::string_view(toks_[i - 1].text) : std::string_view{};
+    const bool between = before == "between";
+    const bool from = before == "from";
+    const std::string_view conn = w(k);
+    const bool connector = conn == "to" || conn == "till" || conn == "til" || conn == "until" || conn == "through" ||
+                           conn == "thru" || conn == "-" || (conn == "and" && between);
+    if (!connector) return false;
+    // "15 to noon" is a quarter to twelve: a bare 13-23 starts no range.
+    if (alen == 1 && a.twenty_four && a.hour >= 13 && !between && !from) return false;
+    auto [b, blen] = clock_at(k + 1);
+    if (blen == 0 || measure_follows(k + 1 + blen)) return false;
+    const bool marked = between || from || a.meridiem != 0 || b.meridiem != 0 || a.minute != 0 || b.minute != 0 ||
+                        a.twenty_four || b.twenty_four;
+    if (!marked) {
+      const int diff = ((b.hour % 12) - (a.hour % 12) + 12) % 12;
+      if (diff < 1 || diff > 4) return false;
+    }
+    // The end's meridiem carries to the start: "2 to 3 pm" starts at 14:00, "11 to 1 pm" at 11:00.
+    if (a.meridiem == 0 && !a.twenty_four && b.meridiem != 0) {
+      const int ah = a.hour % 12;
+      const int bh = b.hour % 12;
+      a.meridiem = ah <= bh ? b.meridiem : (b.meridiem == 2 ? 1 : 2);
+    }
+    set_clock(a, "clock.range_start");
+    range_ = true;
+    use(i, k + 1 + blen);
+    return advance(k + 1 + blen - i);
+  }
+
+  // Spans: "next week", "this week", "the week after next", "(this|next|the) weekend", "next month",
+  // "this month". (A month alone, "in March", is read by month_rule.)
+  bool span_rule() {
+    const std::size_t i = i_;
+    const std::string_view x = w(i);
+    const std::string_view y = w(i + 1);
+    const local_days monday = monday_of(today_);
+    const auto weekend_from = [&](local_days week_monday) {
+      const local_days sat = week_monday + days{5};
+      const local_days first = std::max(sat, today_);
+      set_span(first, static_cast<int>((week_monday + days{7} - first).count()), "span.weekend");
+    };
+    if (x == "the" && y == "week" && w(i + 2) == "after" && w(i + 3) == "next") {
+      set_span(monday + days{14}, 7, "span.week");
+      span_week_ = true;
+      use(i, i + 4);
+      return advance(4);
+    }
+    const bool this_ = x == "this" || x == "the" || x == "current";
+    const bool next_ = x == "next" || x == "coming" || (x == "the" && y == "following");
+    const std::size_t unit_at = (x == "the" && (y == "following" || y == "coming")) ? i + 2 : i + 1;
+    const std::string_view unit = w(unit_at);
+    if (!this_ && !next_) {
+      if (x == "weekend" && i > 0 && (toks_[i - 1].text == "on" || toks_[i - 1].text == "over" ||
+                                      toks_[i - 1].text == "for" || toks_[i - 1].text == "during")) {
+        weekend_from(monday);
+        use(i, i + 1);
+        return advance(1);
+      }
+      return false;
+    }
+    const bool next = next_ || (x == "the" && y == "coming");
+    if (unit == "week" && !(x == "the" && !next)) {
+      if (next) set_span(monday + days{7}, 7, "span.week");
+      else set_span(today_, static_cast<int>((monday + days{7} - today_).count()), "span.week");
+      span_week_ = true;
+    } else if (unit == "weekend" || unit == "weekends") {
+      weekend_from(next ? monday + days{7} : monday);
+    } else if (unit == "month" && !(x == "the" && !next)) {
+      const date::year_month_day t{today_};
+      date::year_month ym = t.year() / t.month();
+      if (next) ym += date::months{1};
+      const local_days first = next ? local_days{ym / date::day{1}} : today_;
+      const local_days after{(ym + date::months{1}) / date::day{1}};
+      set_span(first, static_cast<int>((after - first).count()), "span.month");
+    } else {
+      return false;
+    }
+    use(i, unit_at + 1);
+    return advance(unit_at + 1 - i);
+  }
+
+  void set_span(local_days first, int n, std::string_view rule) {
+    if (span_ || n <= 0) return;
+    span_ = Span{year_month_day{first}, n};
+    span_rule_ = rule;
+  }
+  void set_weekday(local_days d, int wd, std::string_view rule) {
+    if (weekday_date_) return;
+    weekday_date_ = d;
+    weekday_said_ = wd;
+    weekday_rule_ = rule;
+  }
+
+  bool set_date_rel(int offset, std::size_t len, std::string_view rule) {
+    set_date(today_ + days{offset}, rule);
     use(i_, i_ + len);
     return advance(len);
   }
-  void set_date(local_days d) {
-    if (!date_) date_ = d;
+  void set_date(local_days d, std::string_view rule) {
+    if (!date_) {
+      date_ = d;
+      date_rule_ = rule;
+    }
+  }
+  // The first clock time said wins; a later one is a range's end (handled by range_rule) or a
+  // second thought the call can ask about.
+  void set_clock(const Clock& c, std::string_view rule) {
+    if (clock_.hour >= 0) return;
+    clock_ = c;
+    time_rule_ = rule;
   }
 
   // ---- numbers: clock times, dates with numbers, quantities ------------------------------
@@ -241,13 +463,13 @@ class Parser {
     if (blocked_[i]) return false;
     const std::int64_t v = val(i);
     if (decimal_[i] >= 0) {
-      if (unit_len(i + 3) > 0) return quantity_rule(i + 2, decimal_[i], 1, i);
+      if (unit_len(i + 3) > 0) return quantity_rule(i + 2, decimal_[i], i);
       // "9.30" written the British way, with a cue: a clock time.
       if (toks_[i + 2].text.size() == 2 && v <= 23 && val(i + 2) < 60 &&
           (prev_is_cue(i) || w(i + 3) == "am" || w(i + 3) == "pm" || part_follows(i + 3))) {
         Clock c{static_cast<int>(v), static_cast<int>(val(i + 2)), 0, v >= 13, false};
         const std::size_t len = 3 + meridiem_after(i + 3, c);
-        clock_ = c;
+        set_clock(c, "clock.h_dot_mm");
         use(i, i + len);
         return advance(len);
       }
@@ -255,14 +477,16 @@ class Parser {
     }
     // numeric date m/d[/y]
     if (w(i + 1) == "/" && is_num(i + 2) && !toks_[i + 1].space_before && !toks_[i + 2].space_before) {
+      if (decimal_[i + 2] >= 0) return false;  // "30/4.5": a lab value, not a date
       return numeric_date();
     }
     // ISO date yyyy-mm-dd
     if (v >= 1900 && v <= 2100 && w(i + 1) == "-" && is_num(i + 2) && w(i + 3) == "-" && is_num(i + 4)) {
-      explicit_date(static_cast<int>(v), static_cast<unsigned>(val(i + 2)), static_cast<unsigned>(val(i + 4)));
+      explicit_date(static_cast<int>(v), static_cast<unsigned>(val(i + 2)), static_cast<unsigned>(val(i + 4)), "date.iso");
       use(i, i + 5);
       return advance(5);
     }
+    if (range_rule()) return true;
     // H:MM
     if (w(i + 1) == ":" && is_num(i + 2) && toks_[i + 2].text.size() == 2) {
       const auto h = v;
@@ -274,24 +498,25 @@ class Parser {
       Clock c{static_cast<int>(h), static_cast<int>(m), 0, h >= 13 || h == 0 || toks_[i].text.size() == 2, false};
       std::size_t len = 3 + meridiem_after(i + 3, c);
       if (c.meridiem != 0 && h >= 1 && h <= 12) c.twenty_four = false;  // "07:00 PM"
-      clock_ = c;
+      set_clock(c, "clock.h_colon_mm");
       use(i, i + len);
       return advance(len);
     }
     // Ordinal + of + month / day of (next|this) month
-    if (unit_len(i + 1) > 0 && quantity_rule(i, static_cast<double>(v), 1)) return true;
-    if (const std::size_t u = and_a_half_unit(i); u != 0 && quantity_rule(u - 1, static_cast<double>(v) + 0.5, 1, i)) {
+    if (unit_len(i + 1) > 0 && quantity_rule(i, static_cast<double>(v))) return true;
+    if (const std::size_t u = and_a_half_unit(i); u != 0 && quantity_rule(u - 1, static_cast<double>(v) + 0.5, i)) {
       return true;
     }
-    if (const std::size_t u = three_quarters_unit(i); u != 0 && quantity_rule(u - 1, 0.75, 1, i)) return true;
+    if (const std::size_t u = three_quarters_unit(i); u != 0 && quantity_rule(u - 1, 0.75, i)) return true;
     // "first tuesday of october", "last monday in march"
     if (toks_[i].ordinal && v >= 1 && v <= 4 && (weekday_full(w(i + 1)) >= 0) && weekday_rule(true)) return true;
     if (w(i + 1) == "couple" || w(i + 1) == "few") return false;
     // "3 fridays from now"
-    if (const int wd = weekday_full(w(i + 1)); wd >= 0 && w(i + 2) == "from" && w(i + 3) == "now" && v >= 1 && v <= 10) {
+    if (const int wd = weekday_full(w(i + 1));
+        wd >= 0 && w(i + 2) == "from" && (w(i + 3) == "now" || w(i + 3) == "today") && v >= 1 && v <= 10) {
       local_days d = today_;
       for (std::int64_t k = 0; k < v; ++k) d = next_weekday_after(d, wd);
-      set_date(d);
+      set_date(d, "date.n_weekdays_from_now");
       use(i, i + 4);
       return advance(4);
     }
@@ -304,7 +529,7 @@ class Parser {
       std::size_t len = 1;
       if (w(i + 1) == "oclock") len = 2;
       len += meridiem_after(i + len, c);
-      clock_ = c;
+      set_clock(c, "clock.h_meridiem");
       use(i, i + len);
       return advance(len);
     }
@@ -314,14 +539,15 @@ class Parser {
       auto day_word = [&](std::string_view x) {
         return weekday_full(x) >= 0 || x == "today" || x == "tomorrow" || x == "tonight";
       };
-      const bool cue = (w(i + 1) == "am" || w(i + 1) == "pm") || prev_is_cue(i) || part_follows(i + 1) ||
+      const bool military = w(i + 1) == "h" || w(i + 1) == "hours" || w(i + 1) == "hrs";  // "1300 hours"
+      const bool cue = military || (w(i + 1) == "am" || w(i + 1) == "pm") || prev_is_cue(i) || part_follows(i + 1) ||
                        day_word(toks_.size() > i + 1 ? std::string_view(toks_[i + 1].text) : "") ||
                        (i > 0 && day_word(toks_[i - 1].text));
       if (cue) {
         Clock c{static_cast<int>(v / 100), static_cast<int>(v % 100), 0, toks_[i].text.size() == 4 && v / 100 > 12, false};
-        if (toks_[i].text.front() == '0') c.twenty_four = true;
-        std::size_t len = 1 + meridiem_after(i + 1, c);
-        clock_ = c;
+        if (toks_[i].text.front() == '0' || military) c.twenty_four = true;
+        std::size_t len = military ? 2 : 1 + meridiem_after(i + 1, c);
+        set_clock(c, "clock.hhmm");
         use(i, i + len);
         return advance(len);
       }
@@ -350,13 +576,13 @@ class Parser {
         }
         Clock c{static_cast<int>(v), minute, 0, false, false};
         len += meridiem_after(i + len, c);
-        clock_ = c;
+        set_clock(c, "clock.h_mm_words");
         use(i, i + len);
         return advance(len);
       }
     }
     if (v >= 13 && v <= 23 && prev_is_cue(i) && toks_[i].text.size() == 2) {
-      clock_ = Clock{static_cast<int>(v), 0, 0, true, false};
+      set_clock(Clock{static_cast<int>(v), 0, 0, true, false}, "clock.hour_24");
       use(i, i + 1);
       return advance(1);
     }
@@ -365,21 +591,16 @@ class Parser {
     return false;
   }
 
+  // A word before a number that makes it a clock time: "at 3", "around 7", "from 9", "make it 10"
+  // ("like", "say", "maybe", "just" may sit between: "at like 3").
   bool prev_is_cue(std::size_t i) const {
     std::size_t k = i;
-    while (k > 0) {
-      const std::string_view p = toks_[k - 1].text;
-      if (p == "about" || p == "around" || p == "approximately" || p == "roughly") return true;
-      if (p == "like" || p == "say" || p == "maybe" || p == "just") {
-        --k;
-        continue;
-      }
-      // "between 2 and 3", "from 2 to 3": the start of the range.
-      return p == "at" || p == "@" || p == "for" || p == "by" || p == "around" || p == "approximately" ||
-             p == "about" || p == "till" || p == "until" || p == "between" || p == "from";
-    }
-    // leading "approximately 1030": the qualifier itself counts
-    return i > 0 && (toks_[i - 1].text == "approximately" || toks_[i - 1].text == "around" || toks_[i - 1].text == "about");
+    while (k > 0 && contains(vocab().cue_fillers, toks_[k - 1].text)) --k;
+    if (k == 0) return false;
+    const std::string_view p = toks_[k - 1].text;
+    if (contains(vocab().approximate, p) || contains(vocab().time_cues, p)) return true;
+    // "make it 10", "move it to 3": the caller is naming a time.
+    return p == "it" && k >= 2 && contains(vocab().naming_verbs, toks_[k - 2].text);
   }
 
   bool part_follows(std::size_t k) const {
@@ -420,7 +641,7 @@ class Parser {
       return false;
     }
     shift_clock(target, sign * static_cast<int>(val(i)));
-    clock_ = target;
+    set_clock(target, "clock.minutes_past_to");
     use(i, k + 1 + len);
     return advance(k + 1 + len - i);
   }
@@ -477,7 +698,7 @@ class Parser {
       if (!target_clock(k + 1, target, len)) return false;
       if (rel == "to" || rel == "till" || rel == "of") minutes = -minutes;
       shift_clock(target, minutes);
-      clock_ = target;
+      set_clock(target, "clock.half_quarter_past_to");
       use(i, k + 1 + len);
       return advance(k + 1 + len - i);
     }
@@ -485,29 +706,22 @@ class Parser {
       Clock c{static_cast<int>(val(k)), 30, 0, false, false};
       std::size_t len = k + 1 - i;
       len += meridiem_after(k + 1, c);
-      clock_ = c;
+      set_clock(c, "clock.half_h");
       use(i, i + len);
       return advance(len);
     }
     // "half an hour", "a quarter of an hour" as quantities
-    if (w(i) == "half" && (w(i + 1) == "an" || w(i + 1) == "a") && unit_len(i + 2) > 0) return quantity_rule(i + 1, 0.5, 0);
+    if (w(i) == "half" && (w(i + 1) == "an" || w(i + 1) == "a") && unit_len(i + 2) > 0) return quantity_rule(i + 1, 0.5);
     if (w(k - 1) == "quarter" && w(k) == "of" && (w(k + 1) == "an" || w(k + 1) == "a") && unit_len(k + 2) > 0) {
-      return quantity_rule(k + 1, 0.25, 0);
+      return quantity_rule(k + 1, 0.25);
     }
-    if (w(k - 1) == "quarter" && w(k) == "hour") return quantity_rule(k - 1, 0.25, 0);
+    if (w(k - 1) == "quarter" && w(k) == "hour") return quantity_rule(k - 1, 0.25);
     return false;
   }
 
   // Unit word at k: returns its length in minutes-scale code: 1 minute, 2 hour, 3 day, 4 week.
-  int unit_len(std::size_t k) const {
-    const std::string_view u = w(k);
-    if (u == "minute" || u == "minutes" || u == "min" || u == "mins") return 1;
-    if (u == "hour" || u == "hours" || u == "hr" || u == "hrs" || u == "h") return 2;
-    if (u == "day" || u == "days") return 3;
-    if (u == "week" || u == "weeks") return 4;
-    if (u == "fortnight" || u == "fortnights") return 5;
-    return 0;
-  }
+  // Unit word at k: 1 minute, 2 hour, 3 day, 4 week, 5 fortnight, 6 month, 7 year; 0 if none.
+  int unit_len(std::size_t k) const { return std::max(0, lookup(vocab().time_units, w(k))); }
   static int days_per(int unit) { return unit == 3 ? 1 : unit == 4 ? 7 : 14; }
 
   // "and a half" right after a unit ("an hour and a half", "a day and a half"): tokens it spans.
@@ -533,11 +747,11 @@ class Parser {
     ++k;  // couple
     if (w(k) == "of") ++k;
     if (unit_len(k) == 0) return false;
-    return quantity_rule(k - 1, 2.0, 1, i_);
+    return quantity_rule(k - 1, 2.0, i_);
   }
 
   // Quantity `q` whose unit word is at unit_at = q_at + 1 (q_at = the quantity token).
-  bool quantity_rule(std::size_t q_at, double q, int /*unused*/, std::optional<std::size_t> first = std::nullopt) {
+  bool quantity_rule(std::size_t q_at, double q, std::optional<std::size_t> first = std::nullopt) {
     const std::size_t unit_at = q_at + 1;
     const int unit = unit_len(unit_at);
     if (unit == 0) return false;
@@ -570,6 +784,9 @@ class Parser {
       shift_other = true;
       q = -q;
       end += 1;
+    } else if (w(end) == "on" && weekday_full(w(end + 1)) >= 0) {  // British "a week on tuesday"
+      shift_other = true;
+      end += 1;
     }
     if (!relative_to_now && !shift_other) return false;
     if (unit <= 2) {
@@ -578,11 +795,17 @@ class Parser {
         minute_shift_ += mins;
       } else {
         exact_offset_ = exact_offset_.value_or(0min) + mins;
+        if (time_rule_.empty()) time_rule_ = "offset.exact";
       }
+    } else if (unit >= 6) {
+      if (q > 240 || q < -240) return false;
+      month_shift_ += static_cast<int>(std::lround(q * (unit == 6 ? 1 : 12)));
+      if (date_rule_.empty()) date_rule_ = "offset.months";
     } else {
+      if (q > 3660 || q < -3660) return false;
       const int d = static_cast<int>(std::lround(q * days_per(unit)));
       day_shift_ += d;
-      if (relative_to_now) base_today_ = true;
+      if (date_rule_.empty()) date_rule_ = "offset.days";
     }
     use(start, end);
     if (start > 0 && (toks_[start - 1].text == "in" || toks_[start - 1].text == "within")) used_[start - 1] = true;
@@ -631,12 +854,17 @@ class Parser {
       q += 0.5;
       end += half;
     }
+    if (q > 3660) return false;
     if (unit <= 2) {
       exact_offset_ = exact_offset_.value_or(0min) +
                       std::chrono::minutes{static_cast<long>(std::lround(q * (unit == 1 ? 1 : 60)))};
+      if (time_rule_.empty()) time_rule_ = "offset.exact";
+    } else if (unit >= 6) {
+      month_shift_ += static_cast<int>(std::lround(q * (unit == 6 ? 1 : 12)));
+      if (date_rule_.empty()) date_rule_ = "offset.months";
     } else {
       day_shift_ += static_cast<int>(std::lround(q * days_per(unit)));
-      base_today_ = true;
+      if (date_rule_.empty()) date_rule_ = "offset.days";
     }
     use(i_, end);
     i_ = end;
@@ -658,6 +886,8 @@ class Parser {
       static constexpr std::array<std::string_view, 5> kNth{"", "first", "second", "third", "fourth"};
       mod = kNth[static_cast<std::size_t>(std::clamp<std::int64_t>(val(i), 0, 4))];
     }
+    if (mod == "final") mod = "last";  // "final thursday in april"
+    if (mod == "upcoming") mod = "coming";
     std::size_t at = has_modifier ? i + 1 : i;
     int wd = weekday_full(w(at));
     bool abbr = false;
@@ -668,8 +898,11 @@ class Parser {
     if (wd < 0) return false;
     if (abbr && !has_modifier) {
       // "fri" / "sat" / "sun" are words too: only with a comma, a date or "on" next to them.
-      const bool ok = w(at + 1) == "," || w(at + 1) == "." || w(at + 1) == "at" || is_num(at + 1) ||
-                      (at > 0 && (toks_[at - 1].text == "on" || toks_[at - 1].text == "until"));
+      const std::string_view nx = w(at + 1);
+      const std::string_view pv = at > 0 ? std::string_view(toks_[at - 1].text) : std::string_view{};
+      const bool ok = nx == "," || nx == "." || nx == "at" || nx == "of" || nx == "next" || nx == "this" ||
+                      nx == "the" || is_num(at + 1) || part_word(nx) != Part::none || month_of(nx) > 0 ||
+                      pv == "on" || pv == "until" || pv == "by" || pv == "every" || pv == "this" || pv == "next";
       if (!ok) return false;
     }
     std::size_t end = at + 1;
@@ -706,7 +939,7 @@ class Parser {
           d = compute(t.year());
           if (d < today_) d = compute(t.year() + date::years{1});
         }
-        set_date(d);
+        set_date(d, "date.nth_weekday_of_month");
         use(i, stop);
         return advance(stop - i);
       }
@@ -717,25 +950,33 @@ class Parser {
       if (!has_modifier) return false;
       mod = {};
     }
+    std::string_view rule = "date.weekday";
     local_days d;
+    if (w(end) == "before" && w(end + 1) == "last") {  // "tuesday before last": in the past
+      invalid_ = true;
+      return true;
+    }
     if (w(end) == "after" && w(end + 1) == "next") {  // "friday after next": the second one from today
       d = next_weekday_after(next_weekday_after(today_, wd), wd);
-      weekday_date_ = d;
+      set_weekday(d, wd, "date.weekday_after_next");
       use(i, end + 2);
       return advance(end + 2 - i);
     }
     if (next_week) {
       d = monday_of(today_) + days{7} + days{(wd + 6) % 7};
+      rule = "date.next_weekday";
     } else if (this_week) {
       d = monday_of(today_) + days{(wd + 6) % 7};
+      rule = "date.weekday_this_week";
     } else {
       d = next_weekday_after(today_, wd);
       if (!has_modifier && end == at + 1 && w(end) == "week") {  // British "friday week": a week on
         d += days{7};
         ++end;
+        rule = "date.weekday_week";
       }
     }
-    weekday_date_ = d;
+    set_weekday(d, wd, rule);
     use(i, end);
     return advance(end - i);
   }
@@ -747,21 +988,48 @@ class Parser {
     std::size_t k = i + 1;
     if (w(k) == ".") ++k;
     if (w(k) == "the") ++k;
-    if (is_num(k) && val(k) >= 1 && toks_[k].text.size() <= 2 && val(k) <= 99) {
+    if (is_num(k) && val(k) >= 1 && toks_[k].text.size() <= 2 && val(k) <= 99 && !measure_follows(k + 1)) {
       const auto d = static_cast<unsigned>(val(k));
       std::size_t end = k + 1;
-      int year = 0;
-      std::size_t y = end;
-      if (w(y) == ",") ++y;
-      if (is_num(y) && val(y) >= 1900 && val(y) <= 2100) {
-        year = static_cast<int>(val(y));
-        end = y + 1;
-      }
-      month_day(m, d, year);
+      const int year = year_after(end);
+      month_day(m, d, year, "date.month_day");
+      use(i, end);
+      return advance(end - i);
+    }
+    // A month alone is a span ("in March", "sometime in may", "early june"); "may" only after "in".
+    const std::string_view before = i > 0 ? std::string_view(toks_[i - 1].text) : std::string_view{};
+    const bool cue = before == "in" || before == "during" || before == "early" || before == "late" || before == "mid" ||
+                     before == "of" || before == "for";
+    if (cue && (m != 5 || before == "in" || before == "during")) {
+      std::size_t end = i + 1;
+      const int year = year_after(end);
+      const date::year_month_day t{today_};
+      date::year y = year != 0 ? date::year{year} : t.year();
+      if (year == 0 && date::month{static_cast<unsigned>(m)} < t.month()) y += date::years{1};
+      const date::year_month ym{y, date::month{static_cast<unsigned>(m)}};
+      local_days first{ym / date::day{1}};
+      const local_days after_last{(ym + date::months{1}) / date::day{1}};
+      if (first < today_) first = today_;
+      if (first < after_last) set_span(first, static_cast<int>((after_last - first).count()), "span.month");
       use(i, end);
       return advance(end - i);
     }
     return false;
+  }
+
+  // A year after a date: "march 3, 2027", "the 28th of june in 2027". Advances `end` past it.
+  int year_after(std::size_t& end) const {
+    std::size_t y = end;
+    if (w(y) == "," || w(y) == "in" || w(y) == "of") ++y;
+    if (is_num(y) && val(y) >= 1900 && val(y) <= 2100 && toks_[y].text.size() == 4) {
+      end = y + 1;
+      return static_cast<int>(val(y));
+    }
+    if (is_num(y) && toks_[y].from_words && val(y) >= 1900 && val(y) <= 2100) {
+      end = y + 1;
+      return static_cast<int>(val(y));
+    }
+    return 0;
   }
 
   // "15 february", "the 15th of february", "20 of next month", "20th day of this month"
@@ -773,18 +1041,11 @@ class Parser {
     if (w(k) == "day" && w(k + 1) == "of") ++k;
     if (w(k) == "of") ++k;
     if (w(k) == "the") ++k;
-    if (const int m = month_of(w(k)); m > 0 && (w(k) != "may" || k > i + 1 || true)) {
+    if (const int m = month_of(w(k)); m > 0) {
       std::size_t end = k + 1;
       if (w(end) == ".") ++end;
-      int year = 0;
-      std::size_t y = end;
-      if (w(y) == ",") ++y;
-      if (is_num(y) && val(y) >= 1900 && val(y) <= 2100) {
-        year = static_cast<int>(val(y));
-        end = y + 1;
-      }
-      if (m == 5 && k == i + 1 && !toks_[i].ordinal && w(i + 1) == "may" && false) return false;
-      month_day(m, static_cast<unsigned>(d), year);
+      const int year = year_after(end);
+      month_day(m, static_cast<unsigned>(d), year, "date.day_month");
       use(i, end);
       return advance(end - i);
     }
@@ -797,7 +1058,7 @@ class Parser {
         invalid_ = true;
         return true;
       }
-      if (!date_) date_ = local_days{ymd};
+      set_date(local_days{ymd}, "date.day_of_next_month");
       use(i, k + 2);
       return advance(k + 2 - i);
     }
@@ -806,7 +1067,7 @@ class Parser {
       const bool word_ordinal = toks_[i].from_words;
       const bool cue = i > 0 && (toks_[i - 1].text == "the" || toks_[i - 1].text == "on");
       if (!word_ordinal || cue) {
-        day_of_month(static_cast<unsigned>(d));
+        day_of_month(static_cast<unsigned>(d), "date.ordinal_day");
         use(i, i + 1);
         return advance(1);
       }
@@ -814,15 +1075,13 @@ class Parser {
     return false;
   }
 
-  bool ordinal_day_rule() { return false; }
-
-  void day_of_month(unsigned d) {
+  void day_of_month(unsigned d, std::string_view rule) {
     const date::year_month_day t{today_};
     date::year_month ym = t.year() / t.month();
     for (int k = 0; k < 3; ++k) {
       const year_month_day c{ym.year(), ym.month(), date::day{d}};
       if (c.ok() && local_days{c} >= today_) {
-        if (!date_) date_ = local_days{c};
+        set_date(local_days{c}, rule);
         return;
       }
       ym += date::months{1};
@@ -830,9 +1089,9 @@ class Parser {
     invalid_ = true;
   }
 
-  void month_day(int m, unsigned d, int year) {
+  void month_day(int m, unsigned d, int year, std::string_view rule) {
     if (year != 0) {
-      explicit_date(year, static_cast<unsigned>(m), d);
+      explicit_date(year, static_cast<unsigned>(m), d, rule);
       return;
     }
     const date::year_month_day t{today_};
@@ -847,20 +1106,20 @@ class Parser {
     for (int k = 0; k < 8; ++k) {
       const year_month_day y{t.year() + date::years{k}, c.month(), c.day()};
       if (y.ok() && local_days{y} >= today_) {
-        if (!date_) date_ = local_days{y};
+        set_date(local_days{y}, rule);
         return;
       }
     }
     invalid_ = true;
   }
 
-  void explicit_date(int y, unsigned m, unsigned d) {
+  void explicit_date(int y, unsigned m, unsigned d, std::string_view rule) {
     const year_month_day c{date::year{y}, date::month{m}, date::day{d}};
     if (!c.ok()) {
       invalid_ = true;
       return;
     }
-    if (!date_) date_ = local_days{c};
+    set_date(local_days{c}, rule);
   }
 
   bool numeric_date() {
@@ -868,6 +1127,13 @@ class Parser {
     std::int64_t a = val(i);
     std::int64_t b = val(i + 2);
     std::size_t end = i + 3;
+    // year/month/day: "2012/8/10"
+    if (a >= 1900 && a <= 2100 && toks_[i].text.size() == 4 && w(i + 3) == "/" && is_num(i + 4)) {
+      explicit_date(static_cast<int>(a), static_cast<unsigned>(std::clamp<std::int64_t>(b, 0, 99)),
+                    static_cast<unsigned>(std::clamp<std::int64_t>(val(i + 4), 0, 99)), "date.numeric_ymd");
+      use(i, i + 5);
+      return advance(5);
+    }
     int year = 0;
     if (w(end) == "/" && is_num(end + 1)) {
       year = static_cast<int>(val(end + 1));
@@ -879,83 +1145,24 @@ class Parser {
       invalid_ = true;
       return true;
     }
-    month_day(static_cast<int>(a), static_cast<unsigned>(b), year);
+    month_day(static_cast<int>(a), static_cast<unsigned>(b), year, "date.numeric");
     use(i, end);
     return advance(end - i);
   }
 
-  // ---- holidays ------------------------------------------------------------------------------
+  // ---- named days (dates from the calendar room) --------------------------------------------
   bool holiday_rule() {
     const std::size_t i = i_;
-    std::string_view a = w(i);
-    std::string_view b = w(i + 1);
-    std::string_view c = w(i + 2);
-    std::size_t len = 0;
-    int kind = -1;
-    enum { kXmas, kXmasEve, kBoxing, kNyEve, kNyDay, kValentine, kHalloween, kEaster, kGoodFriday, kCanada,
-           kVictoria, kFamily, kLabour, kThanksgiving, kRemembrance, kCivic, kMother, kFather, kEasterMonday };
-    auto day_word = [](std::string_view x) { return x == "day"; };
-    if ((a == "christmas" || a == "xmas") && (b == "eve")) kind = kXmasEve, len = 2;
-    else if (a == "christmas" || a == "xmas") kind = kXmas, len = day_word(b) ? 2 : 1;
-    else if (a == "boxing" && day_word(b)) kind = kBoxing, len = 2;
-    else if (a == "new" && (b == "year's" || b == "years" || b == "year") && c == "eve") kind = kNyEve, len = 3;
-    else if (a == "new" && (b == "year's" || b == "years" || b == "year") && c == "day") kind = kNyDay, len = 3;
-    else if ((a == "valentine's" || a == "valentines" || a == "valentine") && day_word(b)) kind = kValentine, len = 2;
-    else if (a == "halloween") kind = kHalloween, len = 1;
-    else if (a == "easter" && b == "monday") kind = kEasterMonday, len = 2;
-    else if (a == "easter") kind = kEaster, len = (b == "sunday" || b == "day") ? 2 : 1;
-    else if (a == "good" && b == "friday") kind = kGoodFriday, len = 2;
-    else if (a == "canada" && day_word(b)) kind = kCanada, len = 2;
-    else if ((a == "victoria" || a == "patriots" || a == "patriots'") && day_word(b)) kind = kVictoria, len = 2;
-    else if (a == "family" && day_word(b)) kind = kFamily, len = 2;
-    else if (a == "labour" || a == "labor") { if (day_word(b)) kind = kLabour, len = 2; }
-    else if (a == "thanksgiving") kind = kThanksgiving, len = day_word(b) ? 2 : 1;
-    else if (a == "remembrance" && day_word(b)) kind = kRemembrance, len = 2;
-    else if (a == "civic" && b == "holiday") kind = kCivic, len = 2;
-    else if ((a == "heritage" || a == "natal" || a == "simcoe" || a == "saskatchewan") && day_word(b)) kind = kCivic, len = 2;
-    else if (a == "new" && b == "brunswick" && day_word(c)) kind = kCivic, len = 3;
-    else if (a == "british" && b == "columbia" && day_word(c)) kind = kCivic, len = 3;
-    else if (a == "terry" && b == "fox" && day_word(c)) kind = kCivic, len = 3;
-    else if ((a == "mother's" || a == "mothers") && day_word(b)) kind = kMother, len = 2;
-    else if ((a == "father's" || a == "fathers") && day_word(b)) kind = kFather, len = 2;
-    if (kind < 0) return false;
-
-    auto compute = [&](date::year y) -> local_days {
-      using namespace date;
-      switch (kind) {
-        case kXmas: return local_days{y / December / 25};
-        case kXmasEve: return local_days{y / December / 24};
-        case kBoxing: return local_days{y / December / 26};
-        case kNyEve: return local_days{y / December / 31};
-        case kNyDay: return local_days{y / January / 1};
-        case kValentine: return local_days{y / February / 14};
-        case kHalloween: return local_days{y / October / 31};
-        case kEaster: return local_days{calendar::easter_sunday(y)};
-        case kEasterMonday: return local_days{calendar::easter_sunday(y)} + days{1};
-        case kGoodFriday: return local_days{calendar::easter_sunday(y)} - days{2};
-        case kCanada: return local_days{y / July / 1};
-        case kVictoria: {
-          const local_days may24{y / May / 24};
-          return may24 - (weekday{may24} - Monday);
-        }
-        case kFamily: return local_days{y / February / Monday[3]};
-        case kLabour: return local_days{y / September / Monday[1]};
-        case kThanksgiving: return local_days{y / October / Monday[2]};
-        case kRemembrance: return local_days{y / November / 11};
-        case kCivic: return local_days{y / August / Monday[1]};
-        case kMother: return local_days{y / May / Sunday[2]};
-        case kFather: return local_days{y / June / Sunday[3]};
-        default: return local_days{y / January / 1};
-      }
-    };
+    const PhraseMatch m = match_phrase(vocab().named_days, [&](std::size_t k) { return w(k); }, i);
+    if (m.length == 0) return false;
+    const auto named = static_cast<calendar::NamedDay>(m.value);
     const date::year_month_day t{today_};
-    local_days d = compute(t.year());
-    if (d < today_) d = compute(t.year() + date::years{1});
-    set_date(d);
-    std::size_t start = i;
+    local_days d{calendar::date_of(named, t.year())};
+    if (d < today_) d = local_days{calendar::date_of(named, t.year() + date::years{1})};
+    set_date(d, "date.named_day");
     if (i > 0 && (toks_[i - 1].text == "next" || toks_[i - 1].text == "this")) used_[i - 1] = true;
-    use(start, i + len);
-    return advance(len);
+    use(i, i + m.length);
+    return advance(m.length);
   }
 
   // ---- final assembly ----------------------------------------------------------------------
@@ -971,8 +1178,11 @@ class Parser {
                                (nx == "tonight" || nx == "tomorrow" || nx == "today" || nx == "this" || nx == "in" ||
                                 nx == "at" || nx == "on" || part_word(nx) != Part::none);
       const bool alone = content == 1;
-      if (cue || before_part || alone) {
+      // Right after a date: "april 20 10", "friday 3".
+      const bool after_day = (date_ || weekday_date_) && i > 0 && used_[i - 1] && toks_[i - 1].kind != TokenKind::punct;
+      if (cue || before_part || alone || after_day) {
         clock_ = Clock{static_cast<int>(val(i)), 0, 0, false, false};
+        time_rule_ = "clock.bare_hour";
         used_[i] = true;
         return;
       }
@@ -1014,38 +1224,128 @@ class Parser {
     return c.hour >= 7 ? h : h + 12;
   }
 
-  std::optional<When> resolve() {
-    if (exact_offset_ && !date_ && !weekday_date_ && clock_.hour < 0 && day_shift_ == 0) {
+  static std::optional<PartOfDay> public_part(Part p) {
+    switch (p) {
+      case Part::morning: return PartOfDay::morning;
+      case Part::lunch:
+      case Part::afternoon: return PartOfDay::afternoon;
+      case Part::evening: return PartOfDay::evening;
+      case Part::night: return PartOfDay::night;
+      case Part::none: break;
+    }
+    return std::nullopt;
+  }
+
+  // "around 7", "at about 3", "7ish": an approximation word right before (or "ish" after) a time.
+  bool approximate_said() const {
+    if (approx_word_) return true;
+    for (std::size_t k = 0; k + 1 < toks_.size(); ++k) {
+      if (toks_[k].kind != TokenKind::word || !contains(vocab().approximate, toks_[k].text)) continue;
+      std::size_t n = k + 1;
+      if (n < toks_.size() && (toks_[n].text == "at" || toks_[n].text == "like")) ++n;
+      if (n < toks_.size() && used_[n]) return true;
+    }
+    return false;
+  }
+
+  // A local time that does not exist (the spring-forward gap) moves to the first valid minute.
+  date::local_seconds valid_local(date::local_seconds t, bool& moved) const {
+    const auto info = ctx_.calendar->zone()->get_info(t);
+    if (info.result != date::local_info::nonexistent) return t;
+    moved = true;
+    return ctx_.calendar->to_local(info.second.begin);
+  }
+
+  std::optional<HeardTime> resolve() {
+    HeardTime h;
+    h.said.part_of_day = part_ != Part::none;
+    h.part = public_part(part_);
+    h.said.range = range_;
+    std::optional<local_days> day = date_ ? date_ : weekday_date_;
+    std::string_view day_rule = date_ ? date_rule_ : weekday_date_ ? weekday_rule_ : date_rule_;
+    // "next week on friday", "friday next week": the weekday inside the week said.
+    if (!date_ && weekday_date_ && span_ && span_week_) {
+      const local_days first{span_->first};
+      const local_days d = first + (date::weekday{static_cast<unsigned>(weekday_said_)} - date::weekday{first});
+      if (d < first + days{span_->days}) day = d;
+    }
+    if (date_ && weekday_said_ >= 0) {
+      h.weekday_mismatch = date::weekday{*date_}.c_encoding() != static_cast<unsigned>(weekday_said_);
+    }
+    if (day_shift_ != 0 || month_shift_ != 0) {
+      local_days base = day.value_or(today_);
+      if (month_shift_ != 0) {
+        const year_month_day b{base};
+        const date::year_month ym = date::year_month{b.year(), b.month()} + date::months{month_shift_};
+        const date::day last = year_month_day{ym / date::last}.day();
+        base = local_days{ym / std::min(b.day(), last)};
+      }
+      day = base + days{day_shift_};
+    }
+    const bool explicit_day = day.has_value();
+    h.said.date = explicit_day;
+    h.date_rule = explicit_day ? day_rule : std::string_view{};
+    if (exact_offset_ && !explicit_day && clock_.hour < 0) {
       // Elapsed time: add it to the instant, then read the wall clock (DST-correct).
       const auto then = date::floor<std::chrono::minutes>(ctx_.now) + *exact_offset_;
-      return When{date::local_seconds{ctx_.calendar->to_local(std::chrono::sys_seconds{then})}};
+      h.when = When{date::local_seconds{ctx_.calendar->to_local(std::chrono::sys_seconds{then})}};
+      h.said.time = true;
+      h.said.approximate = approximate_said();
+      h.rule = time_rule_;
+      return h;
     }
-    if (now_ && !date_ && !weekday_date_ && clock_.hour < 0 && day_shift_ == 0) return When{now_local_};
-    std::optional<local_days> day = date_ ? date_ : weekday_date_;
-    const bool explicit_day = day.has_value() || day_shift_ != 0;
-    if (day_shift_ != 0) day = (day && !base_today_ ? *day : (day ? *day : today_)) + days{day_shift_};
-    if (exact_offset_ && day) {
-      // "in 2 days ... in 3 hours": ignore the hour offset once a day is set.
+    if (now_ && !explicit_day && clock_.hour < 0) {
+      h.when = When{now_local_};
+      h.said.time = true;
+      h.rule = "now";
+      return h;
     }
+    const bool focus = !explicit_day && ctx_.focus_day.has_value();
     if (clock_.hour < 0) {
-      if (!day && part_ != Part::none) day = today_;
-      if (!day) return std::nullopt;
-      if (*day < today_) return std::nullopt;
-      return When{DateOnly{year_month_day{*day}}};
+      if (!day) {
+        if (span_) {
+          h.span = span_;
+          h.rule = span_rule_;
+          return h;
+        }
+        // A part of day alone ("in the afternoon") is today's (or the focus day's); a meal alone
+        // ("lunch") is an event, not a time.
+        if (part_ == Part::none || part_ == Part::lunch) return std::nullopt;
+        day = focus ? local_days{*ctx_.focus_day} : today_;
+        h.rule = "part_of_day";
+      } else {
+        h.rule = day_rule;
+      }
+      h.past = *day < today_;
+      h.when = When{DateOnly{year_month_day{*day}}};
+      return h;
     }
-    local_days d = day.value_or(today_);
-    const int h = hour24(clock_, d);
+    h.said.time = true;
+    h.said.approximate = approximate_said();
+    h.rule = time_rule_;
+    if (!day && span_) {  // "next week at 3": the call asks which day
+      h.span = span_;
+      return h;
+    }
+    const local_days d = day ? *day : focus ? local_days{*ctx_.focus_day} : today_;
     auto at = [&](local_days dd) {
-      date::local_seconds t = dd + std::chrono::hours{h} + std::chrono::minutes{clock_.minute};
+      const int h24 = hour24(clock_, dd);
+      // "tonight at 2": the small hours after this evening.
+      if (part_ == Part::night && date_rule_ == "date.tonight" && h24 < 5) dd += days{1};
+      date::local_seconds t = dd + std::chrono::hours{h24} + std::chrono::minutes{clock_.minute};
       if (clock_.midnight) t += days{1};
       return t + minute_shift_;
     };
     date::local_seconds t = at(d);
     if (t < now_local_) {
-      if (explicit_day) return std::nullopt;
-      t = at(d + days{1});
+      // A time said with a day (or on the day being discussed) that has passed is reported as
+      // past; a bare time rolls to tomorrow ("at 3am" said at 04:30).
+      if (explicit_day || focus) h.past = true;
+      else t = at(d + days{1});
     }
-    return When{t};
+    t = valid_local(t, h.dst_gap);
+    h.when = When{t};
+    return h;
   }
 
   const TimeContext& ctx_;
@@ -1061,10 +1361,18 @@ class Parser {
   std::optional<local_days> weekday_date_;
   Clock clock_;
   Part part_ = Part::none;
+  std::string text_;  // the utterance rewritten ("noonish" -> "noon ish"), when it had to be
+  std::string_view time_rule_, date_rule_, weekday_rule_, span_rule_;
+  std::optional<Span> span_;
+  bool span_week_ = false;
+  int weekday_said_ = -1;
+  int month_shift_ = 0;
+  bool range_ = false;
+  bool approx_word_ = false;
+  bool not_a_time_ = false;
   std::optional<std::chrono::minutes> exact_offset_;
   std::chrono::minutes minute_shift_{0};
   int day_shift_ = 0;
-  bool base_today_ = false;
   bool now_ = false;
   bool invalid_ = false;
   std::vector<std::size_t> bare_hours_;
@@ -1072,23 +1380,16 @@ class Parser {
 
 }  // namespace
 
-std::optional<When> extract_datetime(std::string_view text, const TimeContext& ctx) {
+std::optional<HeardTime> hear_datetime(std::string_view text, const TimeContext& ctx) {
   if (ctx.calendar == nullptr) return std::nullopt;
   Parser p(text, ctx);
   return p.run();
 }
 
-// Provisional (issue 12 replaces it with the parser's own record of what it matched): every
-// value counts as a said date, and a clock time as a said time; past values are not reported.
-std::optional<HeardTime> hear_datetime(std::string_view text, const TimeContext& ctx) {
-  auto when = extract_datetime(text, ctx);
-  if (!when) return std::nullopt;
-  HeardTime h;
-  h.when = when;
-  h.said.date = true;
-  h.said.time = std::holds_alternative<date::local_seconds>(*when);
-  h.rule = "provisional";
-  return h;
+std::optional<When> extract_datetime(std::string_view text, const TimeContext& ctx) {
+  auto h = hear_datetime(text, ctx);
+  if (!h || !h->when || h->past) return std::nullopt;
+  return h->when;
 }
 
 }  // namespace bella::understand

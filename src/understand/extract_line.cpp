@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "bella/understand/extract.hpp"
+#include "understand/phone_explained.hpp"
 
 namespace bella::understand {
 namespace {
@@ -77,6 +78,7 @@ std::string LineExtractor::run(std::string_view line, std::chrono::sys_seconds n
   };
 
   json value = nullptr;
+  json why = json::object();
   if (kind == "time") {
     std::string zone = field("tz");
     if (zone.empty()) zone = default_zone_;
@@ -93,23 +95,51 @@ std::string LineExtractor::run(std::string_view line, std::chrono::sys_seconds n
       at = cal->to_sys(*local);
     }
     const TimeContext ctx{at, cal};
-    if (const auto when = extract_datetime(text, ctx)) {
-      if (const auto* t = std::get_if<date::local_seconds>(&*when)) {
-        value = format_local_minute(*t);
-      } else {
-        value = json{{"date", date::format("%F", std::get<DateOnly>(*when).day)}};
-      }
+    const auto heard = hear_datetime(text, ctx);
+    auto when_json = [](const When& when) -> json {
+      if (const auto* t = std::get_if<date::local_seconds>(&when)) return format_local_minute(*t);
+      return json{{"date", date::format("%F", std::get<DateOnly>(when).day)}};
+    };
+    if (heard && heard->when && !heard->past) value = when_json(*heard->when);  // = extract_datetime
+    if (heard) {
+      why["rule"] = std::string(heard->rule);
+      if (!heard->date_rule.empty()) why["date_rule"] = std::string(heard->date_rule);
+      why["said"] = json{{"date", heard->said.date},
+                         {"time", heard->said.time},
+                         {"part_of_day", heard->said.part_of_day},
+                         {"approximate", heard->said.approximate},
+                         {"range", heard->said.range}};
+      if (heard->span) why["span"] = json{{"first", date::format("%F", heard->span->first)}, {"days", heard->span->days}};
+      if (heard->past && heard->when) why["past"] = when_json(*heard->when);
+      if (heard->weekday_mismatch) why["weekday_mismatch"] = true;
+      if (heard->dst_gap) why["dst_gap"] = true;
     }
   } else if (kind == "phone") {
-    if (auto p = extract_phone(text, field("from"))) value = *p;
+    std::string_view rule;
+    if (auto p = extract_phone_explained(text, field("from"), rule)) value = *p;
+    if (!rule.empty()) why["rule"] = std::string(rule);
   } else if (kind == "name") {
-    if (auto n = extract_name(text)) value = *n;
+    if (auto n = hear_name(text)) {
+      value = n->full;
+      why["rule"] = std::string(n->rule);
+      why["carrier"] = n->carrier;
+      why["spelled"] = n->spelled;
+      why["given_only"] = n->given_only;
+    }
   } else if (kind == "yesno") {
-    if (auto c = extract_yes_no(text)) value = c->answer == YesNo::yes ? "yes" : "no";
+    if (auto c = extract_yes_no(text)) {
+      value = c->answer == YesNo::yes ? "yes" : "no";
+      why["rule"] = c->answer == YesNo::yes ? "yesno.affirmation" : "yesno.negation_first";
+    }
   } else {
     return error_line("unknown kind \"" + kind + "\" (time, phone, name, yesno)");
   }
-  return json{{"value", value}}.dump();
+  json out{{"value", value}};
+  if (explain_) {
+    if (!why.contains("rule")) why["rule"] = nullptr;
+    out.update(why);
+  }
+  return out.dump();
 }
 
 }  // namespace bella::understand

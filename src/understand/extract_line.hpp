@@ -25,6 +25,11 @@ class LineExtractor {
 
   std::string run(std::string_view line, std::chrono::sys_seconds now);
 
+  /// With explain on, each reply also says how the value was found: "rule" (the rule that
+  /// produced it) and, per kind, what was heard (time: "said", "date_rule", "span", "past",
+  /// "weekday_mismatch", "dst_gap"; name: "carrier", "spelled", "given_only"). "value" is unchanged.
+  void set_explain(bool on) { explain_ = on; }
+
  private:
   const calendar::BusinessCalendar& calendar_for(const std::string& zone);
 
@@ -32,6 +37,7 @@ class LineExtractor {
   calendar::HolidayOptions holidays_;
   std::string default_zone_;
   std::map<std::string, std::unique_ptr<calendar::BusinessCalendar>> calendars_;
+  bool explain_ = false;
 };
 
 /// Formats a local time "YYYY-MM-DDTHH:MM".

@@ -1,6 +1,8 @@
 // Tokenizer and number-word folding for the deterministic extractors.
 #include "understand/numbers.hpp"
 
+#include "understand/lexicon.hpp"
+
 #include <array>
 #include <cstddef>
 
@@ -18,43 +20,17 @@ bool is_curly_apostrophe(std::string_view s, std::size_t i) {
          static_cast<unsigned char>(s[i + 2]) == 0x99;
 }
 
-struct Word {
-  std::string_view w;
-  int value;
-};
-
-constexpr std::array<Word, 20> kUnits{{{"zero", 0},     {"one", 1},      {"two", 2},       {"three", 3},
-                                       {"four", 4},     {"five", 5},     {"six", 6},       {"seven", 7},
-                                       {"eight", 8},    {"nine", 9},     {"ten", 10},      {"eleven", 11},
-                                       {"twelve", 12},  {"thirteen", 13}, {"fourteen", 14}, {"fifteen", 15},
-                                       {"sixteen", 16}, {"seventeen", 17}, {"eighteen", 18}, {"nineteen", 19}}};
-constexpr std::array<Word, 8> kTens{{{"twenty", 20},
-                                     {"thirty", 30},
-                                     {"forty", 40},
-                                     {"fifty", 50},
-                                     {"sixty", 60},
-                                     {"seventy", 70},
-                                     {"eighty", 80},
-                                     {"ninety", 90}}};
-constexpr std::array<Word, 27> kOrdinals{{{"first", 1},        {"second", 2},      {"third", 3},        {"fourth", 4},
-                                          {"fifth", 5},        {"sixth", 6},       {"seventh", 7},      {"eighth", 8},
-                                          {"ninth", 9},        {"tenth", 10},      {"eleventh", 11},    {"twelfth", 12},
-                                          {"thirteenth", 13},  {"fourteenth", 14}, {"fifteenth", 15},   {"sixteenth", 16},
-                                          {"seventeenth", 17}, {"eighteenth", 18}, {"nineteenth", 19},  {"twentieth", 20},
-                                          {"thirtieth", 30},   {"fortieth", 40},   {"fiftieth", 50},    {"sixtieth", 60},
-                                          {"seventieth", 70},  {"eightieth", 80},  {"ninetieth", 90}}};
-
-template <std::size_t N>
-int find_word(const std::array<Word, N>& table, std::string_view w) {
-  for (const auto& e : table) {
-    if (e.w == w) return e.value;
-  }
-  return -1;
+// U+00A0 no-break space, U+2009 thin space, U+202F narrow no-break space: their length, or 0.
+std::size_t unicode_space(std::string_view s, std::size_t i) {
+  const auto at = [&](std::size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0U; };
+  if (at(i) == 0xC2 && at(i + 1) == 0xA0) return 2;
+  if (at(i) == 0xE2 && at(i + 1) == 0x80 && (at(i + 2) == 0x89 || at(i + 2) == 0xAF)) return 3;
+  return 0;
 }
 
-int unit_value(std::string_view w) { return find_word(kUnits, w); }  // 0..19
-int tens_value(std::string_view w) { return find_word(kTens, w); }   // 20..90
-int ordinal_value(std::string_view w) { return find_word(kOrdinals, w); }
+int unit_value(std::string_view w) { return lookup(english().number_units, w); }  // 0..19
+int tens_value(std::string_view w) { return lookup(english().number_tens, w); }   // 20..90
+int ordinal_value(std::string_view w) { return lookup(english().number_ordinals, w); }
 
 Token make_number(std::int64_t value, std::string digits, std::string_view raw, bool space_before) {
   Token t;
@@ -91,6 +67,13 @@ std::string_view ordinal_suffix(std::int64_t n) {
 }
 
 std::vector<Token> tokenize(std::string_view s) {
+  // A caller's turn is a few sentences: only the first kMaxUtteranceBytes are read (cut at a UTF-8
+  // character boundary), which bounds the time any input can take.
+  if (s.size() > kMaxUtteranceBytes) {
+    std::size_t cut = kMaxUtteranceBytes;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s = s.substr(0, cut);
+  }
   std::vector<Token> out;
   out.reserve(s.size() / 3 + 2);
   std::size_t i = 0;
@@ -100,6 +83,11 @@ std::vector<Token> tokenize(std::string_view s) {
     if (is_space(c)) {
       space = true;
       ++i;
+      continue;
+    }
+    if (const std::size_t u = unicode_space(s, i); u != 0) {  // no-break and thin spaces
+      space = true;
+      i += u;
       continue;
     }
     Token t;
@@ -114,6 +102,7 @@ std::vector<Token> tokenize(std::string_view s) {
     } else if (is_word_byte(c) && !is_curly_apostrophe(s, i)) {
       while (i < s.size()) {
         const auto d = static_cast<unsigned char>(s[i]);
+        if (unicode_space(s, i) != 0) break;
         if (is_curly_apostrophe(s, i)) {
           // An apostrophe inside a word: keep it (as ASCII) when a letter follows.
           if (i + 3 < s.size() && is_word_byte(static_cast<unsigned char>(s[i + 3])) && !is_curly_apostrophe(s, i + 3)) {

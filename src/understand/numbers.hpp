@@ -1,6 +1,7 @@
 // Tokenizer and spoken-number normaliser shared by every extractor ("four oh three", "double
 // five", "twenty-first", "fifteen hundred" -> number tokens). Pure, no I/O.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ struct Token {
 /// -> "zoeobrien"); everything else dropped. For comparing names regardless of case, accents,
 /// spaces and punctuation (spoken vs spelled forms; the corpus's loose score).
 std::string fold_letters(std::string_view s);
+
+/// Bytes of an utterance the extractors read; the rest is ignored (a turn is never this long).
+inline constexpr std::size_t kMaxUtteranceBytes = 2048;
 
 /// Splits text into words (letters, non-ASCII bytes, inner apostrophes), digit runs and single
 /// punctuation characters. Words are lower-cased; "o'clock", "o clock" become "oclock".

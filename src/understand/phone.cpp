@@ -5,7 +5,9 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include "bella/understand/extract.hpp"
+#include "understand/lexicon.hpp"
 #include "understand/numbers.hpp"
+#include "understand/phone_explained.hpp"
 
 namespace bella::understand {
 namespace {
@@ -80,20 +82,21 @@ std::optional<std::string> from_digits(std::string_view digits, bool plus) {
 
 bool is_word(const Token& t, std::string_view w) { return t.kind == TokenKind::word && t.text == w; }
 
-// Words that may sit inside a spoken number without ending it.
+const Lexicon& vocab() { return english(); }
+
+// Words and marks that may sit inside a spoken number without ending it ("/" does not: a run with
+// slashes is a date).
 bool is_joiner(const Token& t) {
   if (t.kind == TokenKind::punct) {
-    return t.text == "-" || t.text == "." || t.text == "(" || t.text == ")" || t.text == "," || t.text == "/" ||
-           t.text == "+";
+    return t.text == "-" || t.text == "." || t.text == "(" || t.text == ")" || t.text == "," || t.text == "+";
   }
-  return t.kind == TokenKind::word && (t.text == "dash" || t.text == "hyphen");
+  return t.kind == TokenKind::word && contains(vocab().phone_joiners, t.text);
 }
 
-bool is_correction(const Token& t) {
-  return t.kind == TokenKind::word &&
-         (t.text == "sorry" || t.text == "no" || t.text == "actually" || t.text == "correction" || t.text == "wait" ||
-          t.text == "mean" || t.text == "oops" || t.text == "rather");
-}
+bool is_correction(const Token& t) { return t.kind == TokenKind::word && contains(vocab().corrections, t.text); }
+
+// What the words before a number say it is.
+enum class Label { none, mobile, other_line, identifier };
 
 struct Run {
   std::string digits;
@@ -102,6 +105,9 @@ struct Run {
   std::string hundreds_joined;
   bool plus = false;
   bool corrects_previous = false;  // a correction word came between this run and the previous one
+  Label label = Label::none;       // "my cell is", "work line", "member ID"
+  bool dated = false;              // next to a month name or am/pm: a date or a time, not a phone
+  bool negated = false;            // "not 403 555 0100, it's 0199": the next run replaces this one
 };
 
 std::vector<Run> digit_runs(const std::vector<Token>& toks) {
@@ -110,20 +116,33 @@ std::vector<Run> digit_runs(const std::vector<Token>& toks) {
   bool in_run = false;
   bool pending_plus = false;
   bool pending_correction = false;
+  Label pending_label = Label::none;
   auto close = [&]() {
     if (in_run && !cur.digits.empty()) runs.push_back(cur);
     cur = Run{};
     in_run = false;
   };
+  auto number_at = [&](std::size_t k) { return k < toks.size() && toks[k].kind == TokenKind::number; };
   for (std::size_t i = 0; i < toks.size(); ++i) {
     const Token& t = toks[i];
+    // Transcription homophones of digits, only between digits: "four oh three for five five..."
+    if (t.kind == TokenKind::word && in_run && number_at(i + 1) && lookup(vocab().digit_homophones, t.text) >= 0) {
+      const int d = lookup(vocab().digit_homophones, t.text);
+      cur.digits.push_back(static_cast<char>('0' + d));
+      cur.hundreds_joined.push_back(static_cast<char>('0' + d));
+      continue;
+    }
     if (t.kind == TokenKind::number) {
       if (!in_run) {
         cur = Run{};
         cur.plus = pending_plus;
-        cur.corrects_previous = pending_correction;
+        cur.corrects_previous = pending_correction || (!runs.empty() && runs.back().negated);
+        cur.negated = i > 0 && toks[i - 1].kind == TokenKind::word && toks[i - 1].text == "not";
+        cur.label = pending_label;
+        cur.dated = i > 0 && toks[i - 1].kind == TokenKind::word && lookup(vocab().months, toks[i - 1].text) > 0;
         pending_plus = false;
         pending_correction = false;
+        pending_label = Label::none;
         in_run = true;
       }
       const bool after_hundred = i > 0 && toks[i - 1].kind == TokenKind::number && toks[i - 1].from_words &&
@@ -146,7 +165,14 @@ std::vector<Run> digit_runs(const std::vector<Token>& toks) {
     if (!in_run && t.kind == TokenKind::punct) continue;  // "(", "+" before digits
     // "area code" keeps an open run going; otherwise a word ends the run.
     if (is_word(t, "area") || is_word(t, "code")) continue;
+    if (in_run && t.kind == TokenKind::word && (t.text == "am" || t.text == "pm" || t.text == "oclock")) cur.dated = true;
+    if (in_run && t.kind == TokenKind::punct && t.text == ":") cur.dated = true;  // "10:30"
     if (is_correction(t)) pending_correction = true;
+    if (t.kind == TokenKind::word) {
+      if (contains(vocab().mobile_words, t.text)) pending_label = Label::mobile;
+      else if (contains(vocab().other_line_words, t.text)) pending_label = Label::other_line;
+      else if (contains(vocab().id_words, t.text) && t.text != "extension" && t.text != "ext") pending_label = Label::identifier;
+    }
     close();
     if (!is_word(t, "plus")) pending_plus = false;
   }
@@ -155,6 +181,7 @@ std::vector<Run> digit_runs(const std::vector<Token>& toks) {
 }
 
 std::optional<std::string> from_run(const Run& r) {
+  if (r.dated || r.label == Label::identifier) return std::nullopt;
   if (auto e = from_digits(r.digits, r.plus)) return e;
   if (r.hundreds_joined != r.digits) return from_digits(r.hundreds_joined, r.plus);
   return std::nullopt;
@@ -204,18 +231,38 @@ bool wants_callers_number(std::string_view text) {
          has_seq({"caller", "id"}) || has_seq({"that", "number"}) || has_seq({"same", "one"});
 }
 
-std::optional<std::string> extract_phone(std::string_view text, std::string_view caller_from) {
+std::optional<std::string> extract_phone_explained(std::string_view text, std::string_view caller_from,
+                                                   std::string_view& rule) {
+  rule = {};
   const std::vector<Token> toks = lex(text);
   const std::vector<Run> runs = digit_runs(toks);
+  // Two numbers without a correction: the one called a cell/mobile, else the first one not called
+  // a work/home line, else the first ("780-555-0111 or my work line 587-555-0123" -> the first).
+  if (std::none_of(runs.begin(), runs.end(), [](const Run& r) { return r.corrects_previous; })) {
+    std::vector<std::pair<const Run*, std::string>> valid;
+    for (const Run& r : runs) {
+      if (auto e = from_run(r)) valid.emplace_back(&r, *e);
+    }
+    if (valid.size() >= 2) {
+      for (const auto& [r, e] : valid) {
+        if (r->label == Label::mobile) return rule = "phone.two_numbers_mobile", e;
+      }
+      for (const auto& [r, e] : valid) {
+        if (r->label != Label::other_line) return rule = "phone.two_numbers_first", e;
+      }
+      rule = "phone.two_numbers_first";
+      return valid.front().second;
+    }
+  }
   std::string carried;  // digits of earlier runs that a later run may continue or correct
   bool carried_plus = false;
   for (const Run& r : runs) {
     if (r.corrects_previous && !carried.empty()) {
       // A correction: the new digits either restate the whole number or replace its tail.
-      if (auto whole = from_digits(r.digits, r.plus)) return whole;
+      if (auto whole = from_digits(r.digits, r.plus)) return rule = "phone.correction_whole", whole;
       if (r.digits.size() < carried.size()) {
         const std::string fixed = carried.substr(0, carried.size() - r.digits.size()) + r.digits;
-        if (auto e = from_digits(fixed, carried_plus)) return e;
+        if (auto e = from_digits(fixed, carried_plus)) return rule = "phone.correction_tail", e;
       }
       carried = r.digits;
       carried_plus = r.plus;
@@ -227,6 +274,7 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
       carried_plus = r.plus;
       const auto next = std::find_if(runs.begin(), runs.end(), [&](const Run& x) { return &x > &r; });
       if (next != runs.end() && next->corrects_previous) continue;
+      rule = "phone.digits";
       return e;
     }
     carried = r.digits;
@@ -234,7 +282,7 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
   }
   // A valid number followed by a correction that did not produce a valid number: keep the first.
   for (const Run& r : runs) {
-    if (auto e = from_run(r)) return e;
+    if (auto e = from_run(r)) return rule = "phone.digits_before_correction", e;
   }
   // Groups split by words ("area code 403 and the number is 555 0123"): join neighbouring runs.
   for (std::size_t first = 0; first < runs.size(); ++first) {
@@ -243,13 +291,21 @@ std::optional<std::string> extract_phone(std::string_view text, std::string_view
     for (std::size_t next = first + 1; next < runs.size() && joined.size() < 10; ++next) {
       if (runs[next].digits.size() < 3 || runs[next].plus) break;
       joined += runs[next].digits;
-      if (auto e = from_digits(joined, runs[first].plus)) return e;
+      if (auto e = from_digits(joined, runs[first].plus)) return rule = "phone.joined_groups", e;
     }
   }
   // No attempt at digits ("the one I'm calling from" holds a lone "one"): the caller's own number.
   const bool spoke_digits = std::any_of(runs.begin(), runs.end(), [](const Run& r) { return r.digits.size() >= 3; });
-  if (!spoke_digits && !caller_from.empty() && wants_callers_number(text)) return normalize_phone(caller_from);
+  if (!spoke_digits && !caller_from.empty() && wants_callers_number(text)) {
+    rule = "phone.callers_number";
+    return normalize_phone(caller_from);
+  }
   return std::nullopt;
+}
+
+std::optional<std::string> extract_phone(std::string_view text, std::string_view caller_from) {
+  std::string_view rule;
+  return extract_phone_explained(text, caller_from, rule);
 }
 
 }  // namespace bella::understand

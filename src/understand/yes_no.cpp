@@ -2,26 +2,14 @@
 #include <array>
 
 #include "bella/understand/extract.hpp"
+#include "understand/lexicon.hpp"
 #include "understand/numbers.hpp"
 
 namespace bella::understand {
 namespace {
 
-constexpr std::array<std::string_view, 27> kYesWords{
-    "yes",     "yeah",   "yep",       "yup",     "ya",      "yea",      "sure",      "correct", "right",
-    "ok",      "okay",   "absolutely", "definitely", "certainly", "perfect", "great",  "affirmative", "exactly",
-    "alright", "fine",   "uh-huh",    "yess",    "aye",     "good",     "sounds",    "confirm", "please"};
-constexpr auto kNoWords = std::to_array<std::string_view>({"no", "nope", "nah", "not", "don't", "dont", "wrong",
-                                                           "incorrect", "negative", "never", "cancel", "isn't",
-                                                           "doesn't", "can't", "cannot", "won't", "wouldn't"});
-
-template <std::size_t N>
-bool in(const std::array<std::string_view, N>& list, std::string_view w) {
-  for (std::string_view x : list) {
-    if (x == w) return true;
-  }
-  return false;
-}
+bool is_yes_word(std::string_view w) { return contains(english().yes_words, w); }
+bool is_no_word(std::string_view w) { return contains(english().no_words, w); }
 
 // The source text after token i (punctuation and leading conjunctions trimmed).
 std::string rest_after(std::string_view text, const std::vector<Token>& toks, std::size_t i) {
@@ -54,7 +42,7 @@ std::optional<Confirmation> extract_yes_no(std::string_view text) {
       ++i;
       continue;
     }
-    if (!no_at && in(kNoWords, w)) {
+    if (!no_at && is_no_word(w)) {
       // "no problem", "not a problem" are agreement, not refusal.
       if (i + 1 < toks.size() && (toks[i + 1].text == "problem" || toks[i + 1].text == "worries")) {
         if (!yes_at) yes_at = i + 1;
@@ -64,7 +52,7 @@ std::optional<Confirmation> extract_yes_no(std::string_view text) {
       no_at = i;
     }
     if (w == "that's" && i + 1 < toks.size() && toks[i + 1].text == "it" && !yes_at) yes_at = i + 1;
-    if (!yes_at && in(kYesWords, w)) {
+    if (!yes_at && is_yes_word(w)) {
       // "please" only agrees on its own or after a yes word ("yes please"); "sounds" needs "good".
       if (w == "please" && toks.size() > 1) continue;
       if (w == "sounds" && !(i + 1 < toks.size() && (toks[i + 1].text == "good" || toks[i + 1].text == "great"))) continue;
@@ -88,7 +76,7 @@ std::optional<Confirmation> extract_yes_no(std::string_view text) {
     std::size_t end = *yes_at;
     // Swallow the rest of an agreement phrase ("that's right", "sounds good").
     while (end + 1 < toks.size() && toks[end + 1].kind == TokenKind::word &&
-           (in(kYesWords, toks[end + 1].text) || toks[end + 1].text == "that's" || toks[end + 1].text == "is" ||
+           (is_yes_word(toks[end + 1].text) || toks[end + 1].text == "that's" || toks[end + 1].text == "is" ||
             toks[end + 1].text == "it" || toks[end + 1].text == "that")) {
       ++end;
     }

@@ -98,6 +98,9 @@ struct HeardTime {
   bool past = false;                   // `when` is before ctx.now; returned so the call can say so
   bool weekday_mismatch = false;       // "Monday the 14th" when the 14th is not a Monday: the date won
   std::string_view rule;               // the rule that produced it (static storage), for --explain
+  std::string_view date_rule;          // the rule that produced the day, when a day was said
+  bool dst_gap = false;                // the time said does not exist (spring forward): `when` is the
+                                       // first valid minute after it
 };
 
 /// The date/time in `text`, or nothing when no date, time or span was said. Unlike

@@ -1,6 +1,8 @@
 // bella-extract's JSON-lines driver: each kind, ref/tz handling, malformed lines.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "understand/extract_line.hpp"
 
 namespace bella::understand {
@@ -44,6 +46,35 @@ TEST_F(ExtractLine, MalformedLinesGetAnError) {
   }
   // And the extractor keeps working afterwards.
   EXPECT_EQ(ex.run(R"({"kind":"yesno","text":"yes"})", now), R"({"value":"yes"})");
+}
+
+TEST_F(ExtractLine, ExplainNamesTheRule) {
+  ex.set_explain(true);
+  const auto t = nlohmann::json::parse(ex.run(R"({"kind":"time","text":"friday between 2 and 3 pm","ref":"2026-03-10T09:00:00"})", now));
+  EXPECT_EQ(t["value"], "2026-03-13T14:00");
+  EXPECT_EQ(t["rule"], "clock.range_start");
+  EXPECT_EQ(t["date_rule"], "date.weekday");
+  EXPECT_EQ(t["said"]["range"], true);
+  EXPECT_EQ(t["said"]["date"], true);
+  const auto past = nlohmann::json::parse(ex.run(R"({"kind":"time","text":"today at 8am","ref":"2026-03-10T09:00:00"})", now));
+  EXPECT_TRUE(past["value"].is_null());  // the value stays extract_datetime's
+  EXPECT_EQ(past["past"], "2026-03-10T08:00");
+  const auto span = nlohmann::json::parse(ex.run(R"({"kind":"time","text":"next week","ref":"2026-03-10T09:00:00"})", now));
+  EXPECT_EQ(span["rule"], "span.week");
+  EXPECT_EQ(span["span"]["first"], "2026-03-16");
+  const auto n = nlohmann::json::parse(ex.run(R"({"kind":"name","text":"my name is Dana Wu"})", now));
+  EXPECT_EQ(n["value"], "Dana Wu");
+  EXPECT_EQ(n["rule"], "name.strong_carrier");
+  EXPECT_EQ(n["carrier"], true);
+  const auto p = nlohmann::json::parse(ex.run(R"({"kind":"phone","text":"not 403 555 0100, it's 0199"})", now));
+  EXPECT_EQ(p["value"], "+14035550199");
+  EXPECT_EQ(p["rule"], "phone.correction_tail");
+  const auto none = nlohmann::json::parse(ex.run(R"({"kind":"name","text":"blah blah blah"})", now));
+  EXPECT_TRUE(none["value"].is_null());
+  EXPECT_TRUE(none["rule"].is_null());
+  // Without explain the reply is the value alone.
+  ex.set_explain(false);
+  EXPECT_EQ(ex.run(R"({"kind":"name","text":"my name is Dana Wu"})", now), R"({"value":"Dana Wu"})");
 }
 
 }  // namespace

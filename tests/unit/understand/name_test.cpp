@@ -59,7 +59,8 @@ TEST(ExtractName, SpellingInterleavedWithTheWords) {
   EXPECT_EQ(extract_name("my name is Sarah Johnson, J-O-H-N-S-O-N"), "Sarah Johnson");
   // Words after the letters continue the name only when they are name words.
   EXPECT_EQ(extract_name("my name is Wei, W-E-I, thanks"), "Wei");
-  EXPECT_EQ(extract_name("Sarah, S-A-R-A-H, and I'd like tomorrow"), std::nullopt);
+  // A name may be followed by other content in the same turn.
+  EXPECT_EQ(extract_name("Sarah, S-A-R-A-H, and I'd like tomorrow"), "Sarah");
 }
 
 TEST(ExtractSurname, AnswersToAndYourLastName) {
@@ -99,6 +100,49 @@ TEST(LooksLikeName, ValidatesCandidates) {
   EXPECT_FALSE(looks_like_name("John 123"));
   EXPECT_FALSE(looks_like_name(""));
   EXPECT_FALSE(looks_like_name("null"));
+}
+
+}  // namespace
+}  // namespace bella::understand
+
+namespace bella::understand {
+namespace {
+
+TEST(ExtractName, OrdinaryWordsNeedEvidence) {
+  for (const char* s : {"blah blah blah", "Absolutely wonderful", "it's gonna snow", "I'm hungry", "sounds good",
+                        "arriving sometime", "nothing, I changed my mind, goodbye", "never mind", "operator"}) {
+    EXPECT_FALSE(extract_name(s).has_value()) << s;
+  }
+  // Names that are also words stay names; a strong carrier is evidence by itself.
+  EXPECT_EQ(extract_name("will baker"), "Will Baker");
+  EXPECT_EQ(extract_name("it's Rose Young"), "Rose Young");
+  EXPECT_EQ(extract_name("Hope Solo"), "Hope Solo");
+  EXPECT_EQ(extract_name("my name is Hope"), "Hope");
+  EXPECT_FALSE(extract_name("my name is blah blah blah").has_value());  // a repetition never is
+}
+
+TEST(ExtractName, SuffixesPostNominalsAndSurnamesThatAreSuffixWords) {
+  EXPECT_EQ(extract_name("Robert Smith Jr."), "Robert Smith");
+  EXPECT_EQ(extract_name("Mary Jones, MD"), "Mary Jones");
+  EXPECT_EQ(extract_name("Peter Parker D.O."), "Peter Parker");
+  EXPECT_EQ(extract_name("Henry Ford III"), "Henry Ford");
+  EXPECT_EQ(extract_name("John Senior"), "John Senior");  // the only surname
+  EXPECT_EQ(extract_name("my name is Jack Ma"), "Jack Ma");
+  EXPECT_EQ(extract_name("Sarah Jane Connor"), "Sarah Jane Connor");  // middle names kept
+}
+
+TEST(ExtractName, NameFollowedByOtherContent) {
+  EXPECT_EQ(extract_name("Dana Wu, my PIN is 4421"), "Dana Wu");
+  EXPECT_EQ(extract_name("ravi iyer 4167 I forgot my card"), "Ravi Iyer");
+}
+
+TEST(ExtractName, SpellingAfterAGivenNameFillsTheSurname) {
+  EXPECT_EQ(extract_name("John, J O H N S O N"), "John Johnson");
+  EXPECT_EQ(extract_name("my name is John, J-O-H-N-S-O-N"), "John Johnson");
+  EXPECT_EQ(extract_name("it's Shawn, S-E-A-N"), "Sean");  // close to what was heard: a correction
+  const auto h = hear_name("Priya");
+  ASSERT_TRUE(h.has_value());
+  EXPECT_TRUE(h->given_only);  // a first name alone comes back as it is; the call asks for the rest
 }
 
 }  // namespace

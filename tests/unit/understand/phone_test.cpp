@@ -109,3 +109,33 @@ TEST(ExtractPhone, CallersOwnNumber) {
 
 }  // namespace
 }  // namespace bella::understand
+
+namespace bella::understand {
+namespace {
+
+TEST(ExtractPhone, TwoNumbersPickTheMobileOrTheFirst) {
+  EXPECT_EQ(extract_phone("call 780-555-0111 or my work line 587-555-0123"), "+17805550111");
+  EXPECT_EQ(extract_phone("my work number is 780-555-0111 and my cell is 587-555-0123"), "+15875550123");
+  EXPECT_EQ(extract_phone("home is 403 555 0100, office 403 555 0199"), "+14035550100");
+  EXPECT_EQ(extract_phone("not 403 555 0100, it's 0199"), "+14035550199");
+}
+
+TEST(ExtractPhone, DigitHomophonesOnlyInsideADigitRun) {
+  EXPECT_EQ(extract_phone("four oh three for five five oh one two three"), "+14034550123");
+  EXPECT_EQ(extract_phone("seven eight oh five five five oh one to three"), "+17805550123");
+  EXPECT_EQ(extract_phone("five eight seven five five five oh one ate eight"), "+15875550188");
+  // Outside a run they stay words: nothing is made of "for" or "to" alone.
+  EXPECT_FALSE(extract_phone("I need to book for two people").has_value());
+}
+
+TEST(ExtractPhone, DatesTimesAndIdentifiersAreNotPhones) {
+  for (const char* s : {"my member ID is 4035550123", "health card number 780 555 0123", "account 4035550123",
+                        "10/15/2025 10", "on 12/12/2025 at 10", "december 25 2025 1030", "march 4 2025 at 10:30",
+                        "2025-12-15 10:30"}) {
+    EXPECT_FALSE(extract_phone(s).has_value()) << s;
+  }
+  EXPECT_EQ(extract_phone("my PIN is 1234 and my number is 403 555 0123"), "+14035550123");
+}
+
+}  // namespace
+}  // namespace bella::understand
