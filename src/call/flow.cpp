@@ -597,8 +597,12 @@ Turn advance(const ConversationState& state, const Understood& heard, const Flow
   }
 
   Turn t = on_step(s, heard, ctx);
+  const bool nothing_else = t.state.step == s.step && t.state.retries > s.retries;
+  if (heard.intent && !length_heard && nothing_else) {
+    // "I'd like to book an appointment" at the name question: understood, not a failed try.
+    return ask_now(std::move(s), ctx);
+  }
   if (length_heard) {
-    const bool nothing_else = t.state.step == s.step && t.state.retries > s.retries;
     if (nothing_else) {
       // Only the length was said: a chosen start is checked again for the new length.
       if (s.start && (s.step == Step::confirm || s.step == Step::ask_change)) t = try_start(s, *s.start, ctx);

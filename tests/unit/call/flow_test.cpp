@@ -44,6 +44,8 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"decline at the name step", Step::ask_name, "nothing, I changed my mind, goodbye", "", Step::ended,
             PromptId::goodbye},
         Row{"decline at the read-back", Step::confirm, "never mind", "", Step::ended, PromptId::goodbye},
+        Row{"asking to book at the name step is no failure", Step::ask_name, "I'd like to book an appointment", "",
+            Step::ask_name, PromptId::ask_name},
         Row{"repeat", Step::ask_time, "sorry, can you repeat that?", "", Step::ask_time, PromptId::ask_time},
         Row{"availability on a day", Step::ask_time, "what do you have on Friday?", "", Step::offer_slot,
             PromptId::offer_times},
