@@ -595,8 +595,9 @@ TEST_F(CallE2E, EveryCorrectionKindKeepsWhatWasSaid) {
   EXPECT_HEARS(t, "Jane Baker, Tuesday, March 12 at 3 PM");
   t = c.say("it's Jan, not Jane");
   EXPECT_HEARS(t, "Jan Baker, Tuesday, March 12 at 3 PM");
-  t = c.say("absolutely wonderful weather");
-  EXPECT_FALSE(contains(heard(t), "Absolutely")) << t;
+  t = c.say("hmm, I wonder about the weather");  // neither yes, no nor a correction: nothing changes
+  EXPECT_HEARS(t, "Should I book it?");
+  EXPECT_FALSE(contains(heard(t), "Weather")) << t;
   EXPECT_TRUE(appointments(db.url()).empty());
   t = c.say("yes");
   EXPECT_HEARS(t, "You're all set, Jan.");
@@ -663,7 +664,7 @@ TEST_F(CallE2E, APastTimeSaysSoAndOffersTheNextFreeSlot) {
   c.say("my name is Sarah Johnson");
   c.say("yes");
   auto t = c.say("today at 9 am");
-  EXPECT_HEARS(t, "That time has already passed. Tuesday, March 5 I have 10:30, 11 or 11:30.");
+  EXPECT_HEARS(t, "That time has already passed. Tuesday, March 5 I have 10:30");
   t = c.say("the first one");
   EXPECT_HEARS(t, "Sarah Johnson, Tuesday, March 5 at 10:30 AM");
   c.say("yes");
