@@ -15,6 +15,7 @@
 #include "api/health.hpp"
 #include "api/staff.hpp"
 #include "bella/calendar/calendar.hpp"
+#include "bella/core/error.hpp"
 #include "bella/core/version.hpp"
 #include "bella/http/router.hpp"
 #include "bella/llm/llm_client.hpp"
@@ -71,6 +72,12 @@ class NoBookings final : public call::Bookings {
     throw Unavailable("postgres", "no DATABASE_URL");
   }
 };
+
+std::vector<call::AppointmentType> appointment_types(const Config& cfg) {
+  std::vector<call::AppointmentType> out;
+  for (const auto& [name, minutes] : cfg.appointment_types) out.push_back({name, minutes});
+  return out;
+}
 
 notify::Settings texts_settings(const Config& cfg) {
   std::string base = cfg.public_base_url;
@@ -238,7 +245,7 @@ int run(const Config& cfg) {
   call::CallHandler calls(*sessions, call_bookings ? static_cast<call::Bookings&>(*call_bookings) : no_bookings, llm,
                           calendar, *clock,
                           call::TurnSettings{.session_ttl = cfg.session_ttl,
-                                             .appointment_minutes = cfg.appointment_minutes,
+                                             .types = appointment_types(cfg),
                                              .front_desk = !cfg.front_desk_number.empty(),
                                              .llm_timeout = cfg.llm_timeout,
                                              .replay_wait = std::chrono::milliseconds(5000)});

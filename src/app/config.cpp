@@ -1,6 +1,8 @@
 // Environment -> Config. Every bad value stops start-up with a ConfigError naming the variable.
 #include "app/config.hpp"
 
+#include <algorithm>
+
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -60,6 +62,38 @@ ParsedUrl parse_url(const std::string& text) {
   u.password = part(CURLUPART_PASSWORD, CURLU_URLDECODE);
   u.path = part(CURLUPART_PATH, 0).value_or("");
   return u;
+}
+
+/// "standard:30,long:60" -> [(standard, 30), (long, 60)]. Names are lower-case words; lengths
+/// 5..480 minutes and distinct (a caller picks a type by its length).
+std::vector<std::pair<std::string, int>> parse_appointment_types(std::string_view spec, int default_minutes) {
+  std::vector<std::pair<std::string, int>> out;
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+    return v;
+  };
+  if (trim(spec).empty()) return {{"standard", default_minutes}};
+  const char* name = "APPOINTMENT_TYPES";
+  while (!spec.empty()) {
+    const auto comma = spec.find(',');
+    const std::string_view item = trim(spec.substr(0, comma));
+    spec = comma == std::string_view::npos ? std::string_view{} : spec.substr(comma + 1);
+    const auto colon = item.find(':');
+    if (colon == std::string_view::npos) throw ConfigError(name, "'" + std::string(item) + "' is not name:minutes");
+    const std::string type(trim(item.substr(0, colon)));
+    const std::string_view digits = trim(item.substr(colon + 1));
+    if (type.empty() || !std::all_of(type.begin(), type.end(), [](char ch) { return std::islower(static_cast<unsigned char>(ch)) || ch == '_'; }))
+      throw ConfigError(name, "'" + type + "' is not a lower-case name");
+    int minutes = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), minutes);
+    if (ec != std::errc{} || p != digits.data() + digits.size() || minutes < 5 || minutes > 480)
+      throw ConfigError(name, "'" + std::string(digits) + "' is not a length of 5..480 minutes");
+    for (const auto& [n, m] : out)
+      if (n == type || m == minutes) throw ConfigError(name, "types must have distinct names and lengths");
+    out.emplace_back(type, minutes);
+  }
+  return out;
 }
 
 class Env {
@@ -362,6 +396,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
     throw ConfigError("OPTIONAL_HOLIDAYS", e.what());
   }
   env.integer("APPOINTMENT_MINUTES", c.appointment_minutes, 5, 480);
+  c.appointment_types = parse_appointment_types(env.raw("APPOINTMENT_TYPES").value_or(""), c.appointment_minutes);
   env.duration("SESSION_TTL_SECONDS", c.session_ttl, 60, 86'400);
 
   env.str("METRICS_TOKEN", c.metrics_token);

@@ -6,6 +6,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <date/tz.h>
 
@@ -94,6 +96,9 @@ struct Config {
   calendar::OpeningHours business_hours;                    // BUSINESS_HOURS (Mon-Fri 09:00-17:00)
   calendar::HolidayOptions optional_holidays;               // OPTIONAL_HOLIDAYS, e.g. "heritage_day,boxing_day"
   int appointment_minutes = 30;
+  /// APPOINTMENT_TYPES: what callers can book by phone, "name:minutes" comma-separated; the first
+  /// is the default. Unset: "standard:<APPOINTMENT_MINUTES>".
+  std::vector<std::pair<std::string, int>> appointment_types;
   std::chrono::seconds session_ttl{900};
 
   // Observability

@@ -2,6 +2,7 @@
 // the signature check every failure is answered with polite TwiML, never an HTTP error.
 #include "twilio/routes.hpp"
 
+#include "bella/call/prompts.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 
@@ -117,14 +118,20 @@ std::optional<http::Response> refuse_unsigned(const http::Request& req, const Pa
 
 std::string render_reply(const call::Reply& reply, int next_turn, const WebhookSettings& settings) {
   Twiml doc(settings.voice);
+  std::vector<std::string> lines;
+  for (const auto& p : reply.lines) lines.push_back(call::prompts::render(p));
   if (reply.listen == call::Reply::Listen::none) {
-    for (const auto& line : reply.lines) doc.say(line);
+    for (const auto& line : lines) doc.say(line);
   } else {
     Gather g;
     g.action = collect_url(next_turn);
-    g.prompts = reply.lines;
-    g.hints = split_hints(reply.hints);
-    if (reply.listen == call::Reply::Listen::keypad_or_speech) {
+    g.prompts = std::move(lines);
+    g.hints = split_hints(call::prompts::hints(reply.hints));
+    if (reply.listen == call::Reply::Listen::yes_no) {
+      // One key answers: 1 = yes, 2 = no.
+      g.input = "dtmf speech";
+      g.num_digits = 1;
+    } else if (reply.listen == call::Reply::Listen::phone) {
       // A phone number: 10 or 11 keys, ended by '#' (numDigits would cut an 11-digit entry short).
       g.input = "dtmf speech";
       g.finish_on_key = "#";
@@ -159,18 +166,18 @@ http::Handler webhook(call::CallHandler& calls, std::shared_ptr<const WebhookSet
 }
 
 call::Reply sorry_goodbye(const WebhookSettings& settings) {
-  return call::Reply{.lines = {"I'm sorry, we're having a problem on our side. Please call back in a few minutes."},
+  return call::Reply{.lines = {call::Prompt{call::PromptId::trouble_on_our_side}},
                      .listen = call::Reply::Listen::none,
-                     .hints = {},
+                     .hints = call::prompts::Hints::none,
                      .hangup = true,
                      .transfer = !settings.front_desk_number.empty()};
 }
 
 // Nothing advanced and the turn's claim was released: ask for the same turn again.
 call::Reply say_again(const WebhookSettings&) {
-  return call::Reply{.lines = {"I'm sorry, could you say that again?"},
+  return call::Reply{.lines = {call::Prompt{call::PromptId::say_again}},
                      .listen = call::Reply::Listen::speech,
-                     .hints = {},
+                     .hints = call::prompts::Hints::none,
                      .hangup = false,
                      .transfer = false};
 }

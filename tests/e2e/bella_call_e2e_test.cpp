@@ -70,8 +70,8 @@ TEST_F(BellaCallE2E, TypedLinesBookAnAppointment) {
   EXPECT_TRUE(contains(run.output, "signed")) << run.output;
   EXPECT_TRUE(contains(run.output, "Bella: May I have your first and last name?")) << run.output;
   EXPECT_TRUE(contains(run.output, "you> (silence)")) << run.output;
-  EXPECT_TRUE(contains(run.output, "Omar Haddad, Thursday, March 7 at 11 AM, and we'll reach you at the number "
-                                   "ending in 0 1 4 2. Shall I book it?"))
+  EXPECT_TRUE(contains(run.output, "Omar Haddad, Thursday, March 7 at 11 AM, for 30 minutes, and we'll reach you "
+                                   "at the number ending in 0 1 4 2. Shall I book it?"))
       << run.output;
   EXPECT_TRUE(contains(run.output, "You're all set, Omar.")) << run.output;
   EXPECT_TRUE(contains(run.output, "[hangs up]")) << run.output;

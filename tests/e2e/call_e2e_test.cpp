@@ -43,7 +43,8 @@ std::string fresh_call_sid() {
 EnvVars bella_env(const std::string& database_url, const std::string& redis_url) {
   return {{"DATABASE_URL", database_url},   {"REDIS_URL", redis_url},         {"TWILIO_AUTH_TOKEN", kToken},
           {"PUBLIC_BASE_URL", kPublicBase}, {"BELLA_FAKE_NOW", kNow},         {"API_KEY", "staff-key"},
-          {"LOG_LEVEL", "info"},            {"REDIS_TIMEOUT_MS", "200"}};
+          {"LOG_LEVEL", "info"},            {"REDIS_TIMEOUT_MS", "200"},
+          {"APPOINTMENT_TYPES", "standard:30,long:60"}};
 }
 
 /// One caller: signs and posts webhooks like Twilio, following the Gather action URLs.
@@ -124,6 +125,53 @@ int count_users(const std::string& url) {
   return tx.exec1("SELECT count(*) FROM users")[0].as<int>();
 }
 
+
+/// Seeds a patient straight into PostgreSQL (after bella migrated the schema).
+std::int64_t add_patient(const std::string& url, const std::string& name, const std::string& mobile) {
+  pqxx::connection conn(url);
+  pqxx::work tx(conn);
+  const auto id = tx.exec_params1("INSERT INTO users (full_name, mobile) VALUES ($1, $2) RETURNING id", name, mobile)[0]
+                      .as<std::int64_t>();
+  tx.commit();
+  return id;
+}
+
+/// Seeds a scheduled appointment; `utc` is "YYYY-MM-DD HH:MM".
+std::int64_t add_appointment(const std::string& url, std::int64_t user_id, const std::string& utc, int minutes = 30) {
+  pqxx::connection conn(url);
+  pqxx::work tx(conn);
+  const auto id = tx.exec_params1(
+                        "INSERT INTO appointments (user_id, starts_at_utc, duration_minutes) "
+                        "VALUES ($1, ($2 || ':00+00')::timestamptz, $3) RETURNING id",
+                        user_id, utc, minutes)[0]
+                      .as<std::int64_t>();
+  tx.commit();
+  return id;
+}
+
+struct Slot {
+  std::string starts_at_utc, status, name;
+  int minutes = 0;
+};
+
+Slot appointment(const std::string& url, std::int64_t id) {
+  pqxx::connection conn(url);
+  pqxx::read_transaction tx(conn);
+  const auto r = tx.exec_params1(
+      "SELECT to_char(a.starts_at_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), a.status, u.full_name, "
+      "a.duration_minutes FROM appointments a JOIN users u ON u.id = a.user_id WHERE a.id = $1",
+      id);
+  return Slot{r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].as<int>()};
+}
+
+std::vector<std::string> user_names(const std::string& url) {
+  pqxx::connection conn(url);
+  pqxx::read_transaction tx(conn);
+  std::vector<std::string> out;
+  for (const auto& r : tx.exec("SELECT full_name FROM users ORDER BY id")) out.emplace_back(r[0].c_str());
+  return out;
+}
+
 bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
 /// The TwiML with XML escapes undone, i.e. the words as the caller hears them.
@@ -167,11 +215,11 @@ TEST_F(CallE2E, HappyPathWithCallerIdShortcut) {
   t = c.say("Yes.");
   EXPECT_HEARS(t, "What day and time would you like to come in?");
   t = c.say("Thursday at 2 pm");
-  EXPECT_HEARS(t, "Sarah Johnson, Thursday, March 7 at 2 PM, and we'll reach you at the number ending in 0 1 2 3. "
-                  "Shall I book it?");
+  EXPECT_HEARS(t, "Sarah Johnson, Thursday, March 7 at 2 PM, for 30 minutes, and we'll reach you at the number ending in "
+                  "0 1 2 3. Shall I book it?");
   EXPECT_TRUE(appointments(db.url()).empty()) << "nothing is booked before the caller says yes";
   t = c.say("yeah that's right");
-  EXPECT_HEARS(t, "You're all set, Sarah. Your appointment is on Thursday, March 7 at 2 PM.");
+  EXPECT_HEARS(t, "You're all set, Sarah. Your appointment is on Thursday, March 7 at 2 PM, for 30 minutes.");
   EXPECT_HEARS(t, "<Hangup/>");
   auto rows = appointments(db.url());
   ASSERT_EQ(rows.size(), 1u);
@@ -206,14 +254,14 @@ TEST_F(CallE2E, EachStepRepromptsWithOtherWords) {
   t = c.say("Jean-François Bélanger");
   EXPECT_HEARS(t, "Is the number you're calling from, ending in 0 1 4 2");
   t = c.say("purple");
-  EXPECT_HEARS(t, "Sorry, was that a yes or a no?");
+  EXPECT_HEARS(t, "Was that a yes or a no?");
   t = c.say("yep");
   t = c.say("whenever works");
-  EXPECT_HEARS(t, "Sorry, I didn't catch the time.");
+  EXPECT_HEARS(t, "Which day, and what time?");
   t = c.say("tomorrow at 10 am");
   EXPECT_HEARS(t, "Jean-François Bélanger, Wednesday, March 6 at 10 AM");
   t = c.say("hmm");
-  EXPECT_HEARS(t, "Please say yes or no.");
+  EXPECT_HEARS(t, "Please say yes or no, or press 1 for yes, 2 for no.");
   t = c.say("correct");
   EXPECT_HEARS(t, "You're all set, Jean-François.");
   auto rows = appointments(db.url());
@@ -233,16 +281,16 @@ TEST_F(CallE2E, ThreeFailuresEndPolitely) {
   EXPECT_TRUE(appointments(db.url()).empty());
 }
 
-TEST_F(CallE2E, KeypadEntryAfterThreeMisheardNumbers) {
+TEST_F(CallE2E, KeypadEntryAfterTwoMisheardNumbers) {
   Caller c(server.port(), "anonymous");
   c.start();
   c.say("this is Sarah Johnson");
-  c.say("mumble");
-  c.say("mumble");
   auto t = c.say("mumble");
+  EXPECT_HEARS(t, "or type it on your keypad and press pound");
+  t = c.say("mumble");
   EXPECT_HEARS(t, "input=\"dtmf speech\"");
   EXPECT_HEARS(t, "finishOnKey=\"#\"");
-  EXPECT_HEARS(t, "keypad");
+  EXPECT_HEARS(t, "Please type your 10-digit mobile number on the keypad");
   t = c.press("4035550123");
   EXPECT_HEARS(t, "What day and time would you like to come in?");
 }
@@ -253,8 +301,8 @@ TEST_F(CallE2E, AfterHoursOffersTheNextOpeningAcrossTheDstChange) {
   c.say("Sarah Johnson");
   c.say("yes");
   auto t = c.say("Saturday at 10");
-  EXPECT_HEARS(t, "We're closed then; the next opening is Monday, March 11 at 9 AM. Does that work?");
-  t = c.say("yes");
+  EXPECT_HEARS(t, "We're closed then. Monday, March 11 I have 9, 9:30 or 10. Which would you like?");
+  t = c.say("9 am");
   EXPECT_HEARS(t, "Sarah Johnson, Monday, March 11 at 9 AM");
   t = c.say("yes");
   EXPECT_HEARS(t, "You're all set");
@@ -271,8 +319,8 @@ TEST_F(CallE2E, ATakenSlotOffersAlternativesAndOneIsBooked) {
   second.say("my name is Wei Zhang");
   second.say("yes");
   auto t = second.say("Thursday at 2 pm");
-  EXPECT_HEARS(t, "Sorry, Thursday, March 7 at 2 PM is already taken. The nearest openings are");
-  EXPECT_HEARS(t, "2:30 PM");
+  EXPECT_HEARS(t, "Sorry, Thursday, March 7 at 2 PM is already taken. Thursday, March 7 I have");
+  EXPECT_HEARS(t, "2:30");
   t = second.say("2:30");
   EXPECT_HEARS(t, "Wei Zhang, Thursday, March 7 at 2:30 PM");
   t = second.say("yes");
@@ -290,9 +338,9 @@ TEST_F(CallE2E, ACorrectionAtConfirmChangesOnlyThatField) {
   c.say("yes");
   c.say("Thursday at 2 pm");
   auto t = c.say("no, make it Friday at 11");
-  EXPECT_HEARS(t, "Sarah Johnson, Friday, March 8 at 11 AM, and we'll reach you at the number ending in 0 1 2 3.");
+  EXPECT_HEARS(t, "Sarah Johnson, Friday, March 8 at 11 AM, for 30 minutes, and we'll reach you at the number ending in 0 1 2 3.");
   t = c.say("no, my number is 780 555 0142");
-  EXPECT_HEARS(t, "Friday, March 8 at 11 AM, and we'll reach you at the number ending in 0 1 4 2.");
+  EXPECT_HEARS(t, "Friday, March 8 at 11 AM, for 30 minutes, and we'll reach you at the number ending in 0 1 4 2.");
   t = c.say("yes");
   EXPECT_HEARS(t, "You're all set");
   auto rows = appointments(db.url());
@@ -409,6 +457,277 @@ TEST_F(CallE2E, CallerDerivedTextIsEscapedInTwiml) {
   auto t = c.say("Thursday at 2 pm");
   EXPECT_TRUE(contains(t, "Siobhan O&apos;Brien, Thursday, March 7 at 2 PM")) << t;
   EXPECT_FALSE(contains(t, "O'Brien")) << t;
+}
+
+// ---- Every reason a patient calls (issue 11) ---------------------------------------------------
+// Tuesday 5 March 2030, 10:00 MST. Friday March 8 at 9 AM MST is 16:00 UTC.
+
+TEST_F(CallE2E, CancelReadsBackTheAppointmentAsksForYesAndCancels) {
+  const auto sarah = add_patient(db.url(), "Sarah Johnson", "+14035550123");
+  const auto appt = add_appointment(db.url(), sarah, "2030-03-08 16:00");
+  Caller c(server.port(), "+14035550123");
+  EXPECT_HEARS(c.start(), "Welcome back, Sarah!");
+  auto t = c.say("I want to cancel my appointment");
+  EXPECT_HEARS(t, "Shall I cancel your appointment on Friday, March 8 at 9 AM?");
+  EXPECT_HEARS(t, "input=\"dtmf speech\"");
+  EXPECT_HEARS(t, "numDigits=\"1\"");
+  EXPECT_EQ(appointment(db.url(), appt).status, "scheduled") << "nothing is cancelled before the yes";
+  t = c.press("1");
+  EXPECT_HEARS(t, "Done: your appointment on Friday, March 8 at 9 AM is cancelled.");
+  EXPECT_EQ(appointment(db.url(), appt).status, "cancelled");
+  t = c.say("no, that's all");
+  EXPECT_HEARS(t, "Goodbye");
+  EXPECT_HEARS(t, "<Hangup/>");
+}
+
+TEST_F(CallE2E, RescheduleMovesTheAppointment) {
+  const auto sarah = add_patient(db.url(), "Sarah Johnson", "+14035550123");
+  const auto appt = add_appointment(db.url(), sarah, "2030-03-08 16:00");
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  auto t = c.say("can I move my appointment?");
+  EXPECT_HEARS(t, "You have Friday, March 8 at 9 AM.");
+  EXPECT_HEARS(t, "What day and time would you like instead?");
+  t = c.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "I'll move your appointment from Friday, March 8 at 9 AM to Thursday, March 7 at 2 PM, for 30 minutes.");
+  EXPECT_EQ(appointment(db.url(), appt).starts_at_utc, "2030-03-08 16:00");
+  t = c.say("yes");
+  EXPECT_HEARS(t, "Done: your appointment is now on Thursday, March 7 at 2 PM");
+  const auto moved = appointment(db.url(), appt);
+  EXPECT_EQ(moved.starts_at_utc, "2030-03-07 21:00");
+  EXPECT_EQ(moved.status, "scheduled");
+  EXPECT_EQ(appointments(db.url()).size(), 1u);
+}
+
+TEST_F(CallE2E, RescheduleToATakenTimeKeepsTheOldOneAndOffersOthers) {
+  const auto sarah = add_patient(db.url(), "Sarah Johnson", "+14035550123");
+  const auto appt = add_appointment(db.url(), sarah, "2030-03-08 16:00");
+  add_appointment(db.url(), add_patient(db.url(), "Wei Zhang", "+17805550142"), "2030-03-07 21:00");
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("I need to reschedule");
+  auto t = c.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "Sorry, Thursday, March 7 at 2 PM is already taken. Thursday, March 7 I have");
+  EXPECT_EQ(appointment(db.url(), appt).starts_at_utc, "2030-03-08 16:00");
+  t = c.say("the first one");
+  EXPECT_HEARS(t, "I'll move your appointment from Friday, March 8 at 9 AM to Thursday, March 7 at");
+  t = c.say("yes");
+  EXPECT_HEARS(t, "Done: your appointment is now on Thursday, March 7");
+  EXPECT_NE(appointment(db.url(), appt).starts_at_utc, "2030-03-08 16:00");
+  EXPECT_EQ(appointments(db.url()).size(), 2u);
+}
+
+TEST_F(CallE2E, LookUpReadsBackUpcomingAppointments) {
+  const auto sarah = add_patient(db.url(), "Sarah Johnson", "+14035550123");
+  add_appointment(db.url(), sarah, "2030-03-08 16:00");
+  add_appointment(db.url(), sarah, "2030-03-12 21:00", 60);
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  auto t = c.say("when is my appointment?");
+  EXPECT_HEARS(t, "You have Friday, March 8 at 9 AM and Tuesday, March 12 at 3 PM.");
+  EXPECT_HEARS(t, "Is there anything else I can help you with?");
+  t = c.say("no thanks");
+  EXPECT_HEARS(t, "<Hangup/>");
+  EXPECT_EQ(appointments(db.url()).size(), 2u);
+}
+
+TEST_F(CallE2E, HouseholdWithTwoPatientsAsksWhoAndADifferentNameIsANewPatient) {
+  add_patient(db.url(), "Tom Baker", "+14035550123");
+  const auto ann = add_patient(db.url(), "Ann Baker", "+14035550123");
+  add_appointment(db.url(), ann, "2030-03-08 16:00");
+  Caller who(server.port(), "+14035550123");
+  auto t = who.start();
+  EXPECT_HEARS(t, "Who am I speaking with?");
+  t = who.say("when is my appointment?");
+  EXPECT_HEARS(t, "Who is the appointment for?");
+  t = who.say("Ann Baker");
+  EXPECT_HEARS(t, "You have Friday, March 8 at 9 AM.");
+
+  Caller jane(server.port(), "+14035550123");
+  jane.start();
+  t = jane.say("this is Jane Baker");
+  EXPECT_HEARS(t, "What day and time would you like to come in?");
+  t = jane.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "Jane Baker, Thursday, March 7 at 2 PM");
+  t = jane.say("yes");
+  EXPECT_HEARS(t, "You're all set, Jane.");
+  EXPECT_EQ(user_names(db.url()), (std::vector<std::string>{"Tom Baker", "Ann Baker", "Jane Baker"}));
+  const auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].name, "Ann Baker");
+  EXPECT_EQ(rows[1].name, "Jane Baker");
+  EXPECT_EQ(rows[1].mobile, "+14035550123");
+}
+
+TEST_F(CallE2E, AvailabilityQuestionThenPickByPosition) {
+  add_appointment(db.url(), add_patient(db.url(), "Wei Zhang", "+17805550142"), "2030-03-08 16:00");
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("my name is Sarah Johnson");
+  c.say("yes");
+  auto t = c.say("what do you have on Friday?");
+  EXPECT_HEARS(t, "Friday, March 8 I have 9:30, 10 or 10:30.");  // 9:00 is booked in PostgreSQL
+  t = c.say("the second one");
+  EXPECT_HEARS(t, "Sarah Johnson, Friday, March 8 at 10 AM, for 30 minutes");
+  t = c.say("yes");
+  EXPECT_HEARS(t, "You're all set");
+  const auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].starts_at_utc, "2030-03-08 17:00");
+}
+
+TEST_F(CallE2E, EveryCorrectionKindKeepsWhatWasSaid) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("my name is Sarah Johnson");
+  c.say("yes");
+  auto t = c.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "Sarah Johnson, Thursday, March 7 at 2 PM");
+  t = c.say("no, make it 3 pm");
+  EXPECT_HEARS(t, "Sarah Johnson, Thursday, March 7 at 3 PM");
+  t = c.say("no, make it Friday");
+  EXPECT_HEARS(t, "Sarah Johnson, Friday, March 8 at 3 PM");
+  t = c.say("no, the 12th");
+  EXPECT_HEARS(t, "Sarah Johnson, Tuesday, March 12 at 3 PM");
+  t = c.say("my number is 780 555 0142");
+  EXPECT_HEARS(t, "Sarah Johnson, Tuesday, March 12 at 3 PM, for 30 minutes, and we'll reach you at the number ending in 0 1 4 2.");
+  t = c.say("no, the name is Jane Baker");
+  EXPECT_HEARS(t, "Jane Baker, Tuesday, March 12 at 3 PM");
+  t = c.say("it's Jan, not Jane");
+  EXPECT_HEARS(t, "Jan Baker, Tuesday, March 12 at 3 PM");
+  t = c.say("hmm, I wonder about the weather");  // neither yes, no nor a correction: nothing changes
+  EXPECT_HEARS(t, "Should I book it?");
+  EXPECT_FALSE(contains(heard(t), "Weather")) << t;
+  EXPECT_TRUE(appointments(db.url()).empty());
+  t = c.say("yes");
+  EXPECT_HEARS(t, "You're all set, Jan.");
+  const auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].name, "Jan Baker");
+  EXPECT_EQ(rows[0].mobile, "+17805550142");
+  EXPECT_EQ(rows[0].starts_at_utc, "2030-03-12 21:00");  // 15:00 MDT
+}
+
+TEST_F(CallE2E, DeclineEndsPolitelyWithNothingBooked) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  auto t = c.say("nothing, I changed my mind, goodbye");
+  EXPECT_HEARS(t, "No problem, nothing has been booked.");
+  EXPECT_HEARS(t, "<Hangup/>");
+  EXPECT_TRUE(appointments(db.url()).empty());
+  EXPECT_EQ(count_users(db.url()), 0);
+}
+
+TEST_F(CallE2E, PersonRequestWithoutAFrontDeskSaysSoAndGoesOn) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  auto t = c.say("can I talk to someone");
+  EXPECT_HEARS(t, "there's no one I can transfer you to right now");
+  EXPECT_HEARS(t, "<Gather");
+  EXPECT_FALSE(contains(t, "<Dial")) << t;
+  t = c.say("my name is Sarah Johnson");
+  EXPECT_HEARS(t, "ending in 0 1 2 3");
+}
+
+TEST_F(CallE2E, PersonRequestWithAFrontDeskDialsAtOnce) {
+  auto env = bella_env(db.url(), redis);
+  env.emplace_back("FRONT_DESK_NUMBER", "+14035550100");
+  ServerProcess desk(env);
+  Caller c(desk.port(), "+14035550123");
+  c.start();
+  auto t = c.say("operator");
+  EXPECT_HEARS(t, "Let me connect you with our front desk.");
+  EXPECT_HEARS(t, "+14035550100</Dial>");
+  EXPECT_TRUE(appointments(db.url()).empty());
+}
+
+TEST_F(CallE2E, KeypadNumberAtTheFirstAsk) {
+  Caller c(server.port(), "anonymous");
+  c.start();
+  auto t = c.say("my name is Sarah Johnson");
+  EXPECT_HEARS(t, "What's the best mobile number to reach you? You can say it or type it.");
+  EXPECT_HEARS(t, "input=\"dtmf speech\"");
+  EXPECT_HEARS(t, "finishOnKey=\"#\"");
+  t = c.press("4035550188");
+  EXPECT_HEARS(t, "What day and time would you like to come in?");
+  t = c.say("Thursday at 2 pm");
+  EXPECT_HEARS(t, "ending in 0 1 8 8");
+  c.press("1");
+  const auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].mobile, "+14035550188");
+}
+
+TEST_F(CallE2E, APastTimeSaysSoAndOffersTheNextFreeSlot) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("my name is Sarah Johnson");
+  c.say("yes");
+  auto t = c.say("today at 9 am");
+  EXPECT_HEARS(t, "That time has already passed. Tuesday, March 5 I have 10:30");
+  t = c.say("the first one");
+  EXPECT_HEARS(t, "Sarah Johnson, Tuesday, March 5 at 10:30 AM");
+  c.say("yes");
+  const auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].starts_at_utc, "2030-03-05 17:30");
+}
+
+TEST_F(CallE2E, ALongAppointmentIsBookedForItsLength) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("my name is Sarah Johnson");
+  c.say("yes");
+  auto t = c.say("I need an hour on Thursday at 2 pm");
+  EXPECT_HEARS(t, "Okay, an appointment of one hour.");
+  EXPECT_HEARS(t, "Sarah Johnson, Thursday, March 7 at 2 PM, for one hour");
+  t = c.say("yes");
+  EXPECT_HEARS(t, "for one hour");
+  auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  pqxx::connection conn(db.url());
+  pqxx::read_transaction tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT duration_minutes FROM appointments")[0].as<int>(), 60);
+}
+
+TEST_F(CallE2E, ALengthTheClinicDoesNotOfferIsExplained) {
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("my name is Sarah Johnson");
+  c.say("yes");
+  auto t = c.say("I need 45 minutes");
+  EXPECT_HEARS(t, "I can't book 45 minutes by phone; I can book 30 minutes or one hour.");
+}
+
+TEST(CallDatabaseE2E, DatabaseDownAtTheReadBackThenBackBooks) {
+  TestDatabase db;
+  auto env = bella_env(db.url(), redis_url_or_fail());
+  env.emplace_back("DB_STATEMENT_TIMEOUT_MS", "300");
+  ServerProcess server(env);
+  Caller c(server.port(), "+14035550123");
+  c.start();
+  c.say("my name is Sarah Johnson");
+  c.say("yes");
+  EXPECT_HEARS(c.say("Thursday at 2 pm"), "Sarah Johnson, Thursday, March 7 at 2 PM");
+  {
+    // The appointments table cannot be written while another session holds it: every booking
+    // statement times out, as when PostgreSQL is unreachable.
+    pqxx::connection blocker(db.url());
+    pqxx::work lock(blocker);
+    lock.exec("LOCK TABLE appointments IN ACCESS EXCLUSIVE MODE");
+    auto t = c.say("yes");
+    EXPECT_HEARS(t, "I couldn't save that yet");
+    EXPECT_HEARS(t, "<Gather");
+    EXPECT_FALSE(contains(t, "<Hangup/>")) << t;
+    t = c.say("yes");
+    EXPECT_HEARS(t, "I couldn't save that yet");
+    lock.abort();
+  }
+  auto t = c.say("yes");
+  EXPECT_HEARS(t, "You're all set, Sarah.");
+  const auto rows = appointments(db.url());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].starts_at_utc, "2030-03-07 21:00");
 }
 
 /// A private Redis this test may kill and restart without disturbing other tests.
@@ -565,7 +884,7 @@ TEST_F(CallLlmE2E, OnlyTheLlmUnderstandsTheTimeAndTheBookingLands) {
   EXPECT_TRUE(contains(system, "America/Edmonton")) << system;
 
   t = c.say("yes");
-  EXPECT_HEARS(t, "You're all set, Sarah. Your appointment is on Thursday, March 7 at 2 PM.");
+  EXPECT_HEARS(t, "You're all set, Sarah. Your appointment is on Thursday, March 7 at 2 PM, for 30 minutes.");
   auto rows = appointments(db.url());
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].starts_at_utc, "2030-03-07 21:00");
@@ -581,7 +900,7 @@ TEST_F(CallLlmE2E, AnLlmTimeInThePastIsNotTrusted) {
   c.say("my name is Sarah Johnson");
   c.say("yes");
   auto t = c.say(kOnlyTheLlmKnows);
-  EXPECT_HEARS(t, "Sorry, I didn't catch the time.");
+  EXPECT_HEARS(t, "Which day, and what time?");
   EXPECT_FALSE(contains(heard(t), "March 4"));
   EXPECT_EQ(received().size(), 1u);
   EXPECT_TRUE(appointments(db.url()).empty());
@@ -599,7 +918,7 @@ TEST_F(CallLlmE2E, AFailingLlmIsLeftAloneAfterTheConfiguredNumberOfFailures) {
   first.start();
   first.say("my name is Sarah Johnson");
   first.say("yes");
-  EXPECT_HEARS(first.say(kOnlyTheLlmKnows), "Sorry, I didn't catch the time.");
+  EXPECT_HEARS(first.say(kOnlyTheLlmKnows), "Which day, and what time?");
   first.say(kOnlyTheLlmKnows);
   EXPECT_EQ(received().size(), 2u);
   EXPECT_TRUE(contains(http_request(strict.port(), "GET", "/metrics", {{"X-API-Key", "staff-key"}}).body, "bella_llm_breaker_state 2"));
@@ -609,7 +928,7 @@ TEST_F(CallLlmE2E, AFailingLlmIsLeftAloneAfterTheConfiguredNumberOfFailures) {
   second.start();
   second.say("my name is Omar Haddad");
   second.say("yes");
-  EXPECT_HEARS(second.say(kOnlyTheLlmKnows), "Sorry, I didn't catch the time.");
+  EXPECT_HEARS(second.say(kOnlyTheLlmKnows), "Which day, and what time?");
   EXPECT_EQ(received().size(), 2u) << "an open breaker must not call the LLM";
 }
 

@@ -89,3 +89,27 @@ TEST(Config, MigrationsDirDefaultsBesideTheBinary) {
 
 }  // namespace
 }  // namespace bella::app
+
+namespace bella::app {
+namespace {
+
+TEST(Config, AppointmentTypesDefaultToOneStandardLength) {
+  const Config c = from({});
+  ASSERT_EQ(c.appointment_types.size(), 1u);
+  EXPECT_EQ(c.appointment_types[0], (std::pair<std::string, int>{"standard", 30}));
+  EXPECT_EQ(from({{"APPOINTMENT_MINUTES", "20"}}).appointment_types[0].second, 20);
+}
+
+TEST(Config, AppointmentTypesAreParsedInOrder) {
+  const Config c = from({{"APPOINTMENT_TYPES", "standard:30, long:60"}});
+  ASSERT_EQ(c.appointment_types.size(), 2u);
+  EXPECT_EQ(c.appointment_types[1], (std::pair<std::string, int>{"long", 60}));
+}
+
+TEST(Config, BadAppointmentTypesNameTheVariable) {
+  for (const char* bad : {"standard", "standard:abc", "standard:2", "Standard:30", "a:30,b:30", "a:30,a:60"})
+    EXPECT_EQ(failing_variable({{"APPOINTMENT_TYPES", bad}}), "APPOINTMENT_TYPES") << bad;
+}
+
+}  // namespace
+}  // namespace bella::app

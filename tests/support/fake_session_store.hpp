@@ -1,0 +1,84 @@
+// A session store in a map that records what it was asked (keys, values and TTLs), can be made to
+// fail, and lets a test plant another copy's claim.
+#pragma once
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bella/core/error.hpp"
+#include "bella/store/session_store.hpp"
+
+namespace bella::testing {
+
+class FakeSessionStore final : public store::SessionStore {
+ public:
+  struct Entry {
+    std::string value;
+    std::chrono::seconds ttl{0};
+  };
+
+  Task<std::optional<std::string>> load(std::string key) override {
+    std::lock_guard lock(mu_);
+    check();
+    auto it = map_.find(key);
+    if (it == map_.end()) co_return std::nullopt;
+    co_return it->second.value;
+  }
+  Task<void> save(std::string key, std::string value, std::chrono::seconds ttl) override {
+    std::lock_guard lock(mu_);
+    check();
+    map_[key] = Entry{std::move(value), ttl};
+    co_return;
+  }
+  Task<bool> claim(std::string key, std::string value, std::chrono::seconds ttl) override {
+    std::lock_guard lock(mu_);
+    check();
+    claims_.push_back(Entry{value, ttl});
+    if (map_.contains(key)) co_return false;
+    map_[key] = Entry{std::move(value), ttl};
+    co_return true;
+  }
+  Task<void> erase(std::string key) override {
+    std::lock_guard lock(mu_);
+    check();
+    erased_.push_back(key);
+    map_.erase(key);
+    co_return;
+  }
+  [[nodiscard]] std::string_view backend() const override { return "fake"; }
+
+  std::optional<Entry> get(const std::string& key) const {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::nullopt;
+    return it->second;
+  }
+  void put(const std::string& key, std::string value, std::chrono::seconds ttl = std::chrono::seconds(900)) {
+    std::lock_guard lock(mu_);
+    map_[key] = Entry{std::move(value), ttl};
+  }
+  std::vector<Entry> claims() const {
+    std::lock_guard lock(mu_);
+    return claims_;
+  }
+  std::vector<std::string> erased() const {
+    std::lock_guard lock(mu_);
+    return erased_;
+  }
+  void set_down(bool down) { down_ = down; }
+
+ private:
+  void check() const {
+    if (down_) throw Unavailable("redis", "fake store is down");
+  }
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> map_;
+  std::vector<Entry> claims_;
+  std::vector<std::string> erased_;
+  bool down_ = false;
+};
+
+}  // namespace bella::testing
