@@ -48,6 +48,21 @@ class FakeSessionStore final : public store::SessionStore {
     map_.erase(key);
     co_return;
   }
+  Task<std::size_t> erase_containing(std::string needle) override {
+    std::lock_guard lock(mu_);
+    check();
+    std::size_t n = 0;
+    for (auto it = map_.begin(); it != map_.end();) {
+      if (!needle.empty() && it->first.find(needle) != std::string::npos) {
+        erased_.push_back(it->first);
+        it = map_.erase(it);
+        ++n;
+      } else {
+        ++it;
+      }
+    }
+    co_return n;
+  }
   [[nodiscard]] std::string_view backend() const override { return "fake"; }
 
   std::optional<Entry> get(const std::string& key) const {
