@@ -372,6 +372,24 @@ std::optional<KnownPatient> match_patient(const std::vector<KnownPatient>& house
   return found;
 }
 
+/// Takes a name heard for the booking: "it's Jane, not Jan" keeps the surname; a different name on
+/// a known number is another patient (the household's, or a new one), never a rename. False when
+/// it is the name already held.
+bool adopt_name(ConversationState& s, const understand::HeardName& heard) {
+  if (same_name(heard.full, s.name.value_or(""))) return false;
+  std::string name = heard.full;
+  if (heard.given_only && s.name && s.name->find(' ') != std::string::npos)
+    name += s.name->substr(s.name->find(' '));
+  s.name = name;
+  if (auto p = match_patient(s.household, name)) {
+    s.patient_id = p->id;
+    s.name = p->name;
+  } else {
+    s.patient_id.reset();
+  }
+  return true;
+}
+
 /// Starts a cancel, a move or a look-up: find the patient by the number (caller ID or said).
 Turn begin_task(ConversationState s, Purpose task, const FlowContext& ctx, std::vector<Prompt> preface = {}) {
   s.task = task;
@@ -676,6 +694,13 @@ Turn on_step(ConversationState s, const Understood& heard, const FlowContext& ct
       return begin_task(std::move(s), s.task, ctx);
     }
     case Step::ask_time: {
+      // Someone else on a known phone ("this is Jane Baker"): the booking is theirs, never a rename.
+      if (heard.name && heard.name->carrier && !heard.name->given_only && s.task == Purpose::book &&
+          adopt_name(s, *heard.name) && !heard.time) {
+        PromptArgs a;
+        a.name = first_name(s.name);
+        return ask_now(std::move(s), ctx, {say(PromptId::thanks_name, a)});
+      }
       if (!heard.time) return retry(std::move(s), heard, ctx);
       return take_time(std::move(s), *heard.time, ctx);
     }
@@ -724,20 +749,7 @@ Turn on_step(ConversationState s, const Understood& heard, const FlowContext& ct
         corrected = true;
       }
       const bool name_evidence = heard.name && (heard.name->carrier || s.step == Step::ask_change);
-      if (name_evidence && s.task == Purpose::book && !same_name(heard.name->full, s.name.value_or(""))) {
-        std::string name = heard.name->full;
-        if (heard.name->given_only && s.name && s.name->find(' ') != std::string::npos)
-          name += s.name->substr(s.name->find(' '));  // "it's Jane, not Jan": the surname stays
-        s.name = name;
-        // A different name on a known number is another patient, never a rename.
-        if (auto p = match_patient(s.household, name)) {
-          s.patient_id = p->id;
-          s.name = p->name;
-        } else {
-          s.patient_id.reset();
-        }
-        corrected = true;
-      }
+      if (name_evidence && s.task == Purpose::book && adopt_name(s, *heard.name)) corrected = true;
       if (heard.time) return take_time(std::move(s), *heard.time, ctx);
       if (corrected) {
         if (s.start) return try_start(std::move(s), *s.start, ctx);

@@ -152,7 +152,7 @@ const char* to_string(PromptId id) noexcept {
     BELLA_PROMPT(no_upcoming) BELLA_PROMPT(you_have) BELLA_PROMPT(which_appointment) BELLA_PROMPT(confirm_cancel)
     BELLA_PROMPT(cancelled) BELLA_PROMPT(kept) BELLA_PROMPT(appointment_gone) BELLA_PROMPT(moved)
     BELLA_PROMPT(length_set) BELLA_PROMPT(length_not_offered) BELLA_PROMPT(trouble_on_our_side)
-    BELLA_PROMPT(say_again)
+    BELLA_PROMPT(say_again) BELLA_PROMPT(thanks_name)
 #undef BELLA_PROMPT
   }
   return "say_again";
@@ -301,6 +301,7 @@ std::string render(const Prompt& p) {
     case PromptId::appointment_gone: return "I'm sorry, I can't find that appointment any more.";
     case PromptId::moved:
       return fmt::format("Done: your appointment is now on {}, for {}.", at(), length(a.minutes));
+    case PromptId::thanks_name: return fmt::format("Thanks, {}.", a.name);
     case PromptId::length_set: return fmt::format("Okay, an appointment of {}.", length(a.minutes));
     case PromptId::length_not_offered:
       return fmt::format("I'm sorry, I can't book {} by phone; I can book {}.", length(a.minutes), lengths(a.lengths));

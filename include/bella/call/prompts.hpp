@@ -60,6 +60,7 @@ enum class PromptId {
   length_not_offered,   // minutes, lengths
   trouble_on_our_side,  // the webhook failed before a turn could run
   say_again,            // the turn could not run: please say it again
+  thanks_name,          // name (first): another person on a known phone gave their name
 };
 
 const char* to_string(PromptId id) noexcept;

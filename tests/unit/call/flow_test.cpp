@@ -114,6 +114,24 @@ TEST_F(FlowFixture, HouseholdAsksWhoIsCallingAndADifferentNameIsANewPatient) {
   EXPECT_EQ(named_jane, 1);
 }
 
+TEST_F(FlowFixture, AnotherPersonOnAReturningCallersPhoneIsANewPatientNotSarah) {
+  const auto sarah = bookings.add_patient("Sarah Johnson", "+14035550123");
+  auto t = start("+14035550123");
+  ASSERT_EQ(t.state.patient_id, sarah);
+  auto jane = say(t.state, "this is Jane Baker");
+  EXPECT_EQ(jane.state.step, Step::ask_time);
+  EXPECT_EQ(ids(jane), (std::vector{PromptId::thanks_name, PromptId::ask_time}));
+  EXPECT_EQ(jane.state.name, "Jane Baker");
+  EXPECT_FALSE(jane.state.patient_id.has_value());
+  // A carrier with a time in the same turn takes both.
+  auto both = say(t.state, "this is Jane Baker, Friday at 10 am");
+  EXPECT_EQ(both.state.name, "Jane Baker");
+  EXPECT_EQ(both.state.step, Step::confirm) << words(both);
+  // Without a carrier, a bare name-like reply at the time step is not taken as a name.
+  auto bare = say(t.state, "Jane Baker");
+  EXPECT_EQ(bare.state.patient_id, sarah);
+}
+
 TEST_F(FlowFixture, PersonRequestTransfersAtOnceWithAFrontDesk) {
   front_desk = true;
   auto t = say(asking(Step::ask_name), "operator");
