@@ -4,9 +4,9 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
-#include <cstring>
 
 #include "api/auth.hpp"
+#include "bella/core/base64.hpp"
 #include "bella/calendar/calendar.hpp"
 
 namespace bella::api {
@@ -136,50 +136,14 @@ Query query_of(const http::Request& req) {
   return q;
 }
 
-namespace {
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string b64url(std::string_view in) {
-  std::string out;
-  unsigned val = 0;
-  int bits = -6;
-  for (unsigned char c : in) {
-    val = (val << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(kB64[(val >> bits) & 0x3f]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) out.push_back(kB64[((val << 8) >> (bits + 8)) & 0x3f]);
-  return out;
-}
-
-std::optional<std::string> unb64url(std::string_view in) {
-  std::string out;
-  unsigned val = 0;
-  int bits = -8;
-  for (char c : in) {
-    const char* p = std::strchr(kB64, c);
-    if (!p || c == '\0') return std::nullopt;
-    val = (val << 6) + static_cast<unsigned>(p - kB64);
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(static_cast<char>((val >> bits) & 0xff));
-      bits -= 8;
-    }
-  }
-  return out;
-}
-}  // namespace
 
 std::string encode_cursor(std::string_view kind, long long a, long long b) {
-  return b64url(std::string(kind) + ":" + std::to_string(a) + ":" + std::to_string(b));
+  return base64url(std::string(kind) + ":" + std::to_string(a) + ":" + std::to_string(b));
 }
 
 std::optional<std::pair<long long, long long>> decode_cursor(std::string_view kind, std::string_view cursor) {
   if (cursor.size() > 100) return std::nullopt;
-  auto raw = unb64url(cursor);
+  auto raw = from_base64url(cursor);
   if (!raw) return std::nullopt;
   std::string_view s = *raw;
   if (!s.starts_with(kind) || s.size() <= kind.size() || s[kind.size()] != ':') return std::nullopt;

@@ -1,24 +1,15 @@
 // The Twilio Messages API client: one form POST per text, HTTP Basic auth, JSON answer.
 #include "notify/twilio_messages.hpp"
 
-#include <openssl/evp.h>
-
 #include <nlohmann/json.hpp>
 
+#include "bella/core/base64.hpp"
 #include "net/async_post.hpp"
 #include "net/curl_multi_loop.hpp"
 #include "twilio/signature.hpp"
 
 namespace bella::notify {
 namespace {
-
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
 
 std::string trim_slash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();

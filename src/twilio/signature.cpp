@@ -11,16 +11,10 @@
 #include <map>
 #include <set>
 
+#include "bella/core/base64.hpp"
 
 namespace bella::twilio {
 namespace {
-
-std::string base64(const unsigned char* data, std::size_t n) {
-  std::string out(4 * ((n + 2) / 3), '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
 
 /// URL + every name/value pair: names sorted byte-wise, each name's distinct values sorted.
 /// Sorting pairs (not concatenated strings) matters: "Reason" must precede "ReasonConferenceEnded".
@@ -108,7 +102,7 @@ std::string sign(std::string_view auth_token, std::string_view url, const Params
   unsigned int len = 0;
   HMAC(EVP_sha1(), auth_token.data(), static_cast<int>(auth_token.size()),
        reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), mac.data(), &len);
-  return base64(mac.data(), len);
+  return base64(std::string_view(reinterpret_cast<const char*>(mac.data()), len));
 }
 
 std::vector<std::string> url_variants(std::string_view url) {

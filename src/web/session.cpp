@@ -8,27 +8,12 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "bella/core/base64.hpp"
+
 namespace bella::web {
 namespace {
 
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kKeyLabel = "bella staff page session key v1";
-
-std::string b64url(const unsigned char* p, std::size_t n) {
-  std::string out;
-  unsigned val = 0;
-  int bits = -6;
-  for (std::size_t i = 0; i < n; ++i) {
-    val = (val << 8) + p[i];
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(kB64[(val >> bits) & 0x3f]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) out.push_back(kB64[((val << 8) >> (bits + 8)) & 0x3f]);
-  return out;
-}
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -79,7 +64,7 @@ StaffSessions::StaffSessions(SessionSettings settings, const Clock& clock)
 std::string StaffSessions::mac(std::string_view kind, std::string_view session_id) const {
   const std::string data = std::string(kind) + "." + std::string(session_id);
   const auto raw = hmac_sha256(key_, data);
-  return b64url(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  return base64url(raw);
 }
 
 IssuedSession StaffSessions::issue() const {
@@ -87,7 +72,7 @@ IssuedSession StaffSessions::issue() const {
   if (RAND_bytes(nonce, sizeof nonce) != 1) throw std::runtime_error("RAND_bytes failed");
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
   const auto expires = now + std::chrono::duration_cast<std::chrono::seconds>(settings_.lifetime);
-  const std::string id = std::to_string(expires.time_since_epoch().count()) + "." + b64url(nonce, sizeof nonce);
+  const std::string id = std::to_string(expires.time_since_epoch().count()) + "." + base64url(std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce));
   return IssuedSession{.cookie_value = id + "." + mac("s", id), .csrf_token = mac("c", id), .expires_at = expires};
 }
 

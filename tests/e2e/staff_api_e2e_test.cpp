@@ -12,6 +12,7 @@
 
 #include <pqxx/pqxx>
 
+#include "bella/core/base64.hpp"
 #include "support/http_client.hpp"
 #include "support/pg_test_db.hpp"
 #include "support/server_process.hpp"
@@ -301,23 +302,6 @@ TEST_F(StaffApi, ControlCharactersAndLongNamesAre422AndNeverLogged) {
   EXPECT_EQ(log.find("request failed"), std::string::npos) << log;
 }
 
-std::string b64url(const std::string& in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned val = 0;
-  int bits = -6;
-  for (unsigned char c : in) {
-    val = (val << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(k[(val >> bits) & 0x3F]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) out.push_back(k[((val << 8) >> (bits + 8)) & 0x3F]);
-  return out;
-}
-
 // Issue 13 defect 7: a tampered cursor with an out-of-range timestamp is 422, never 500.
 TEST_F(StaffApi, TamperedCursorsOutOfRangeAre422) {
   ASSERT_EQ(call("POST", "/appointments", booking_body("A", "4035550101", "2030-03-05T09:00:00-07:00")).status, 201u);
@@ -328,13 +312,13 @@ TEST_F(StaffApi, TamperedCursorsOutOfRangeAre422) {
   EXPECT_EQ(call("GET", "/appointments?limit=1&cursor=" + good).status, 200u);
   for (const std::string raw : {"a:99999999999999:1", "a:9223372036854775807:1", "a:-9223372036854775808:1",
                                 "a:-1:1", "a:1900000000:-5", "a:253402300800:1", "a:99999999999999999999:1"}) {
-    auto encoded = call("GET", "/appointments?cursor=" + b64url(raw));
+    auto encoded = call("GET", "/appointments?cursor=" + bella::base64url(raw));
     EXPECT_EQ(encoded.status, 422u) << raw << " " << encoded.body;
     auto plain = call("GET", "/appointments?cursor=" + raw);
     EXPECT_EQ(plain.status, 422u) << raw << " " << plain.body;
   }
-  EXPECT_EQ(call("GET", "/users?cursor=" + b64url("u:-9223372036854775808:0")).status, 422u);
-  EXPECT_EQ(call("GET", "/users?cursor=" + b64url("u:9223372036854775807:0")).status, 200u);  // past the last id: empty
+  EXPECT_EQ(call("GET", "/users?cursor=" + bella::base64url("u:-9223372036854775808:0")).status, 422u);
+  EXPECT_EQ(call("GET", "/users?cursor=" + bella::base64url("u:9223372036854775807:0")).status, 200u);  // past the last id: empty
   EXPECT_EQ(server_->output().find("request failed"), std::string::npos);
 }
 

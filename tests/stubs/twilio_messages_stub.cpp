@@ -24,9 +24,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include "bella/core/asio.hpp"
+#include "bella/core/base64.hpp"
 #include "bella/http/message.hpp"
 
 namespace {
@@ -49,14 +49,6 @@ struct StubState {
   int next_message = 0;
 };
 
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
 http::response<http::string_body> make(const http::request<http::string_body>& req, http::status st, std::string body) {
   http::response<http::string_body> res{st, req.version()};
   res.set(http::field::content_type, "application/json");
@@ -74,7 +66,7 @@ struct Plan {
 Plan plan_message(StubState& s, const http::request<http::string_body>& req) {
   Plan plan;
   const std::string auth(req[http::field::authorization]);
-  const bool auth_ok = auth == "Basic " + base64(s.sid + ":" + s.token);
+  const bool auth_ok = auth == "Basic " + bella::base64(s.sid + ":" + s.token);
   json form = json::object();
   for (const auto& [k, v] : bella::http::parse_form(req.body())) form[k] = v;
   json record{{"path", std::string(req.target())},
