@@ -27,7 +27,8 @@
 //   bella-calls --port 8000 --token T [--public-base http://127.0.0.1:8000] [--callers 64]
 //               [--seconds 20] [--calls K] [--threads 1] [--timeout-ms 5000] [--floor]
 //               [--database-url postgresql://...] [--first-day 2030-03-06 --days 13
-//                --open-hour 0 --close-hour 24 --slot-minutes 5] [--seed N]
+//                --open-hour 0 --close-hour 24 --slot-minutes 5] [--seed N] [--trace N]
+// --trace N prints the first N calls' dialogues to stderr.
 // Exit: 0 clean run, 1 errors, 2 bad usage, 3 database check failed.
 #include <utility>  // GCC 12: before Asio's coroutine headers
 
@@ -92,6 +93,7 @@ struct Options {
   int open_hour = 0;
   int close_hour = 24;
   int slot_minutes = 5;
+  int trace = 0;  // print the dialogues of the first N calls
   std::uint64_t seed = std::random_device{}();
 };
 
@@ -247,6 +249,7 @@ struct Run {
   std::atomic<long> sid_counter{0};
   std::atomic<long> number_counter{0};
   std::atomic<Clock::rep> last_answer{0};
+  std::atomic<int> traced{0};
 
   [[nodiscard]] bool time_up() const { return Clock::now() >= deadline; }
   void fault(Fault f, const std::string& detail = {}) {
@@ -483,6 +486,16 @@ asio::awaitable<Ended> one_call(Conn& conn, Run& run, const tcp::resolver::resul
   bool cancelled = false;
   std::string reply;
   std::string replay;
+  std::string transcript;  // --trace
+  const bool trace = run.traced++ < run.opt.trace;
+  struct Print {  // the transcript goes out in one piece however the call ends
+    const bool& on;
+    const std::string& text;
+    ~Print() {
+      if (on) std::fprintf(stderr, "%s\n", text.c_str());
+    }
+  } print{trace, transcript};
+  if (trace) transcript = fmt::format("[{} call from {}, {}]\n", kPersonaNames[static_cast<std::size_t>(plan.persona)], plan.from, sid);
   for (int turn = 0; turn < 16; ++turn) {
     if (run.time_up()) co_return Ended::abandoned;
     double us = 0;
@@ -497,6 +510,7 @@ asio::awaitable<Ended> one_call(Conn& conn, Run& run, const tcp::resolver::resul
         co_return Ended::failed;
       }
       ++run.replays;
+      if (trace) transcript += "  (the same turn posted again: replayed identically)\n";
     }
     auto verbs = bella::twilio::parse_twiml(reply);
     if (!verbs) {
@@ -542,6 +556,12 @@ asio::awaitable<Ended> one_call(Conn& conn, Run& run, const tcp::resolver::resul
       p.emplace_back("Confidence", "0.92");
       next.emplace(bella::twilio::resolve_url(document_url, verb.attr("action")), std::move(p));
       break;
+    }
+    if (trace) {
+      transcript += "  bella: " + heard + "\n";
+      if (next && next->second.size() > 0 && next->second.back().first == "Confidence")
+        transcript += "  caller: " + next->second[next->second.size() - 2].second + "\n";
+      if (hung_up) transcript += "  [hangs up]\n";
     }
     const bool expected_end = plan.persona == Persona::cancel ? cancelled && has(heard, "Goodbye") : booked;
     if (hung_up || !next) {
@@ -682,6 +702,7 @@ int main(int argc, char** argv) {
     else if (k == "--open-hour") opt.open_hour = std::clamp(std::atoi(v.c_str()), 0, 23);
     else if (k == "--close-hour") opt.close_hour = std::clamp(std::atoi(v.c_str()), 1, 24);
     else if (k == "--slot-minutes") opt.slot_minutes = std::clamp(std::atoi(v.c_str()), 5, 480);
+    else if (k == "--trace") opt.trace = std::clamp(std::atoi(v.c_str()), 0, 1000);
     else if (k == "--seed") opt.seed = std::strtoull(v.c_str(), nullptr, 10);
     else return usage(("unknown option " + k).c_str());
   }
