@@ -167,6 +167,8 @@ class Slots {
     }
     std::lock_guard lock(mutex_);
     booked_.emplace_back(from, slot);
+    // An alternative bella offered (after "already taken") may be one the driver would hand out.
+    if (slot >= 0) std::erase(free_, slot);
   }
   /// A booked caller to call back and cancel, when the calendar is filling or by chance.
   std::optional<std::pair<std::string, int>> to_cancel(bool nearly_full_only, std::uint64_t r) {
@@ -236,7 +238,7 @@ struct Run {
   std::atomic<long> booked{0};
   std::atomic<long> cancelled{0};
   std::atomic<long> abandoned{0};  // in progress at the deadline
-  std::atomic<long> no_slot{0};    // the driver's calendar was full: call not placed
+  std::atomic<long> no_slot{0};    // waits of 2 ms for a free slot (the driver's calendar was full)
   std::atomic<long> slot_taken{0};
   std::atomic<long> replays{0};
   std::atomic<long> turns{0};
@@ -253,15 +255,15 @@ struct Run {
 
   [[nodiscard]] bool time_up() const { return Clock::now() >= deadline; }
   void fault(Fault f, const std::string& detail = {}) {
-    ++faults[static_cast<std::size_t>(f)];
-    if (detail.empty()) return;
+    // The first two of each kind are kept for the report.
+    if (++faults[static_cast<std::size_t>(f)] > 2 || detail.empty()) return;
     std::lock_guard lock(status_mutex);
-    if (samples.size() < 5) samples.push_back(std::string(kFaultNames[static_cast<std::size_t>(f)]) + ": " + detail);
+    samples.push_back(std::string(kFaultNames[static_cast<std::size_t>(f)]) + ": " + detail);
   }
   void http_error(int status, const std::string& body) {
     std::lock_guard lock(status_mutex);
     ++http_status[status];
-    if (samples.size() < 5) samples.push_back(fmt::format("HTTP {}: {}", status, body.substr(0, 200)));
+    if (http_status[status] <= 2) samples.push_back(fmt::format("HTTP {}: {}", status, body.substr(0, 200)));
   }
   [[nodiscard]] long error_count() {
     long n = 0;
@@ -381,6 +383,7 @@ struct Plan {
   int slot = -1;           // the time that ends up booked (as asked; an alternative if taken)
   int first_slot = -1;     // fix_time: the time said first
   int retry_turn = -1;     // retry: this turn is posted twice
+  bool cancelled = false;  // cancel: bella said "is cancelled"
 };
 
 std::optional<Plan> plan_call(Run& run, std::mt19937_64& rng) {
@@ -476,7 +479,7 @@ Params base_params(const Plan& p, const std::string& sid, const char* status) {
 enum class Ended { completed, failed, abandoned };
 
 /// One whole call, following the TwiML until bella hangs up.
-asio::awaitable<Ended> one_call(Conn& conn, Run& run, const tcp::resolver::results_type& endpoints, const Plan& plan,
+asio::awaitable<Ended> one_call(Conn& conn, Run& run, const tcp::resolver::results_type& endpoints, Plan& plan,
                                 std::vector<double>& latencies) {
   const std::string sid = bella::twilio::make_sid("CA", run.opt.seed, static_cast<std::uint64_t>(++run.sid_counter));
   std::string document_url = run.opt.public_base + "/twilio/voice";
@@ -544,6 +547,7 @@ asio::awaitable<Ended> one_call(Conn& conn, Run& run, const tcp::resolver::resul
       heard += prompt;
       if (!cancelled && has(prompt, "is cancelled")) {
         cancelled = true;
+        plan.cancelled = true;
         ++run.cancelled;
       }
       auto utterance = answer(plan, run.slots, prompt, said, run);
@@ -572,7 +576,7 @@ asio::awaitable<Ended> one_call(Conn& conn, Run& run, const tcp::resolver::resul
     document_url = std::move(next->first);
     params = std::move(next->second);
   }
-  run.fault(Fault::too_many_turns, kPersonaNames[static_cast<std::size_t>(plan.persona)]);
+  run.fault(Fault::too_many_turns, std::string(kPersonaNames[static_cast<std::size_t>(plan.persona)]) + ", last heard: " + reply.substr(0, 400));
   co_return Ended::failed;
 }
 
@@ -628,10 +632,16 @@ asio::awaitable<void> caller(Run& run, const tcp::resolver::results_type& endpoi
       end = co_await floor_call(conn, run, endpoints, floor, latencies);
     } else {
       auto planned = plan_call(run, rng);
-      if (!planned) {
+      while (!planned && !run.time_up()) {
+        // Every slot is taken or promised and every booked caller is already calling to cancel:
+        // wait for one of those cancels rather than ask for a slot that is not free.
         ++run.no_slot;
-        break;
+        asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(2));
+        beast::error_code ec;
+        co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        planned = plan_call(run, rng);
       }
+      if (!planned) break;
       plan = std::move(*planned);
       ++run.by_persona[static_cast<std::size_t>(plan.persona)];
       end = co_await one_call(conn, run, endpoints, plan, latencies);
@@ -644,8 +654,9 @@ asio::awaitable<void> caller(Run& run, const tcp::resolver::results_type& endpoi
       conn.stream.socket().close(ec);
       conn.open = false;
     }
-    if (!run.opt.floor && end != Ended::completed && plan.persona == Persona::cancel && plan.slot >= 0) {
-      run.slots.uncancel({plan.from, plan.slot});  // not cancelled after all (as far as we know)
+    if (!run.opt.floor && plan.persona == Persona::cancel) {
+      if (plan.cancelled && plan.slot >= 0) run.slots.give_back(plan.slot);        // free again
+      else if (!plan.cancelled) run.slots.uncancel({plan.from, plan.slot});  // still booked
     }
   }
 }
@@ -759,7 +770,7 @@ int main(int argc, char** argv) {
 
   std::printf("bella-calls: mode=%s callers=%d threads=%d seconds=%.2f slots=%zu\n", opt.floor ? "floor" : "calls",
               opt.callers, opt.threads, elapsed, slots->capacity());
-  std::printf("calls: started=%ld completed=%ld booked=%ld cancelled=%ld abandoned_at_end=%ld no_free_slot=%ld\n",
+  std::printf("calls: started=%ld completed=%ld booked=%ld cancelled=%ld abandoned_at_end=%ld waits_for_a_free_slot=%ld\n",
               run.started.load() > run.opt.calls && run.opt.calls > 0 ? run.opt.calls : run.started.load(),
               run.completed.load(), run.booked.load(), run.cancelled.load(), run.abandoned.load(), run.no_slot.load());
   if (!opt.floor) {
