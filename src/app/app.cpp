@@ -48,6 +48,19 @@
 namespace bella::app {
 namespace {
 
+/// The io_context, whose pending handlers can be destroyed before the objects they refer to.
+/// ioc.stop() (a drain that ran out of time, a second signal) leaves coroutines suspended: a turn
+/// waiting on a frozen Redis, an idle keep-alive connection, the store's probe loop. Their frames
+/// refer to the stores, the pools and the server declared after the io_context, so ~io_context
+/// would destroy them after those are gone. destroy_pending() is the first half of that destructor
+/// (execution_context::shutdown: every service abandons its queued operations), run while
+/// everything is still alive; the services themselves live on until ~io_context.
+class IoContext final : public asio::io_context {
+ public:
+  using asio::io_context::io_context;
+  void destroy_pending() { shutdown(); }
+};
+
 /// Without a database: nobody is known, nothing is free or bookable (every booking is an outage).
 class NoBookings final : public call::Bookings {
  public:
@@ -128,7 +141,7 @@ int run(const Config& cfg) {
   // Every documented metric exists (at zero) from start-up, before the code that moves it runs.
   obs::register_metrics();
   const unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
-  asio::io_context ioc(static_cast<int>(threads));
+  IoContext ioc(static_cast<int>(threads));
 
   // --- time and the clinic's calendar ---------------------------------------------------------
   std::unique_ptr<Clock> clock;
@@ -185,7 +198,8 @@ int run(const Config& cfg) {
     pg = std::make_unique<db::PgPool>(db::PgSettings{.url = cfg.database_url,
                                                       .size = cfg.db_pool_size,
                                                       .statement_timeout = cfg.db_statement_timeout,
-                                                      .connect_timeout = std::chrono::seconds(2)});
+                                                      .connect_timeout = std::chrono::seconds(2),
+                                                      .queue_timeout = cfg.db_queue_timeout});
     if (texts.enabled()) {
       text_planner = std::make_unique<notify::TextPlanner>(
           notify::PlannerSettings{.clinic_name = texts.clinic_name,
@@ -370,9 +384,12 @@ int run(const Config& cfg) {
   for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : workers) t.join();
+  // The pools first: a job that finishes now posts its coroutine's resumption to the io_context,
+  // where destroy_pending() finds it.
   openai.stop();
   if (twilio_messages) twilio_messages->stop();
   if (pg) pg->stop();
+  ioc.destroy_pending();
   obs::info("stopped");
   return 0;
 }

@@ -3,9 +3,7 @@
 // none duplicated), bella never crashed, and SIGTERM ends it with exit code 0.
 //
 // The short version runs in the test command; `scripts/faults` runs the full one
-// (BELLA_FAULTS_FULL=1: more calls, 10,000 malformed requests) and, with BELLA_FAULTS_PG_STOP=1,
-// the PostgreSQL-stopped test and the "most calls still book across a PostgreSQL restart" check,
-// which need the call flow to keep a call alive through a database outage (issue 13 defects 2, 12).
+// (BELLA_FAULTS_FULL=1: more calls per fault, 10,000 malformed requests).
 #include <gtest/gtest.h>
 
 #include <poll.h>
@@ -354,21 +352,13 @@ TEST(Faults, PostgresRestartedMidRunNoBookingLostOrDoubled) {
       ASSERT_EQ(shell(pg_ctl + " restart -m fast -w -t 30 >/dev/null"), 0);
     }
   });
-  std::cout << completed(results) << " of " << n << " calls booked across the restart\n";
-  // Calls at the booking step during the restart are cut off until the call flow keeps a call
-  // alive while the database is unavailable (issue 13 defects 2 and 12, other branches): until then
-  // only the invariant below holds. scripts/faults (BELLA_FAULTS_PG_STOP=1) asks for more.
-  if (const char* v = std::getenv("BELLA_FAULTS_PG_STOP"); v && std::string(v) == "1") {
-    EXPECT_GE(completed(results), static_cast<std::size_t>(n) * 2 / 3) << "most calls book across a restart";
-  }
+  // The call flow keeps a call alive while the database is unavailable: every call books.
+  EXPECT_EQ(completed(results), static_cast<std::size_t>(n)) << "a caller was cut off by the restart";
   expect_bookings_match(db.url(), results);
   expect_clean_exit(server);
 }
 
 TEST(Faults, PostgresStoppedTenSecondsEveryCallInFlightBooksAfterItReturns) {
-  // Needs the call flow to keep a call alive while the database is unavailable (issue 13, defect 2).
-  const char* enabled = std::getenv("BELLA_FAULTS_PG_STOP");
-  if (!enabled || std::string(enabled) != "1") GTEST_SKIP() << "BELLA_FAULTS_PG_STOP=1 runs it (scripts/faults sets it)";
   const std::string pg_ctl = test_pg_ctl();
   const std::string pg_start = env_or_throw("BELLA_TEST_PG_START");
   TestDatabase db;
