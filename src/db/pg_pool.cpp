@@ -23,6 +23,17 @@ obs::Gauge& in_use_gauge() {
   return g;
 }
 
+obs::Gauge& queue_gauge() {
+  static auto& g = obs::registry().gauge("bella_db_pool_queue", "PostgreSQL jobs waiting for a connection");
+  return g;
+}
+
+obs::Counter& queue_timeouts() {
+  static auto& c = obs::registry().counter("bella_db_pool_queue_timeouts_total",
+                                           "PostgreSQL jobs not run: no connection free within DB_QUEUE_TIMEOUT_MS");
+  return c;
+}
+
 }  // namespace
 
 std::string first_line(const char* what) {
@@ -50,8 +61,25 @@ PgPool::PgPool(PgSettings settings)
 PgPool::~PgPool() { stop(); }
 
 void PgPool::stop() {
-  pool_.stop();
-  pool_.join();
+  for (Threads* threads : {&pool_, &probe_}) {
+    threads->stop();
+    threads->join();
+    threads->drop_queued();
+  }
+}
+
+std::chrono::steady_clock::time_point PgPool::enqueue() {
+  queue_gauge().set(++queued_);
+  return std::chrono::steady_clock::now();
+}
+
+void PgPool::begin_job(std::chrono::steady_clock::time_point queued_at) {
+  queue_gauge().set(--queued_);
+  const auto waited = std::chrono::steady_clock::now() - queued_at;
+  if (waited > settings_.queue_timeout) {
+    queue_timeouts().inc();
+    throw Unavailable("postgres", "no connection free within " + std::to_string(settings_.queue_timeout.count()) + " ms");
+  }
 }
 
 unsigned PgPool::in_use() const {
@@ -169,31 +197,35 @@ void PgPool::Lease::discard() {
 
 pqxx::connection& PgPool::Lease::connection() { return *conn_; }
 
+bool PgPool::probe_once() {
+  struct Done {
+    std::atomic<bool>& probing;
+    ~Done() { probing = false; }
+  } done{probing_};
+  for (int attempt = 1;; ++attempt) {
+    const bool retry = attempt == 1 && probe_conn_ != nullptr;  // an old connection may have died
+    try {
+      if (!probe_conn_) probe_conn_ = open();
+      pqxx::nontransaction tx(*probe_conn_);
+      return tx.exec1("SELECT 1")[0].as<int>() == 1;
+    } catch (const pqxx::broken_connection& e) {
+      probe_conn_.reset();
+      if (retry) continue;
+      throw Unavailable("postgres", first_line(e.what()));
+    } catch (const pqxx::failure& e) {
+      // "Could not obtain client encoding": libpqxx's words for a connection that died.
+      if (probe_conn_ && probe_conn_->is_open()) throw DatabaseError("", first_line(e.what()));
+      probe_conn_.reset();
+      if (retry) continue;
+      throw Unavailable("postgres", first_line(e.what()));
+    }
+  }
+}
+
 Task<std::optional<std::string>> PgPool::ping(std::chrono::milliseconds deadline) {
+  if (probing_.exchange(true)) co_return std::string("the previous probe has not answered yet");
   try {
-    auto answered = co_await offload_with_deadline(
-        pool_.get_executor(),
-        [this]() -> bool {
-          for (int attempt = 1;; ++attempt) {
-            Lease lease(*this);
-            const bool retry = attempt == 1 && lease.reused();
-            try {
-              pqxx::nontransaction tx(lease.connection());
-              return tx.exec1("SELECT 1")[0].as<int>() == 1;
-            } catch (const pqxx::broken_connection& e) {
-              lease.discard();
-              if (retry) continue;
-              throw Unavailable("postgres", first_line(e.what()));
-            } catch (const pqxx::failure& e) {
-              // "Could not obtain client encoding": libpqxx's words for a connection that died.
-              if (lease.connection().is_open()) throw DatabaseError("", first_line(e.what()));
-              lease.discard();
-              if (retry) continue;
-              throw Unavailable("postgres", first_line(e.what()));
-            }
-          }
-        },
-        deadline);
+    auto answered = co_await offload_with_deadline(probe_.get_executor(), [this] { return probe_once(); }, deadline);
     if (!answered) co_return "no answer within " + std::to_string(deadline.count()) + " ms";
     if (!*answered) co_return std::string("unexpected answer to SELECT 1");
     co_return std::nullopt;

@@ -1,5 +1,6 @@
 // A pool of libpqxx connections on its own threads: blocking SQL never runs on the io_context.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -23,6 +24,7 @@ struct PgSettings {
   unsigned size = 4;                                 // threads == connections
   std::chrono::milliseconds statement_timeout{2000}; // set on every connection
   std::chrono::seconds connect_timeout{2};
+  std::chrono::milliseconds queue_timeout{2000};      // a job not started by then fails (DB_QUEUE_TIMEOUT_MS)
 };
 
 
@@ -58,9 +60,14 @@ class PgPool {
   /// (which quotes rows: names, phone numbers).
   /// `fn` is taken by reference (GCC 12 mishandles by-value coroutine arguments): await the
   /// result in the same expression, `co_await pool.run(…)`, so that `fn` outlives the job.
+  ///
+  /// A job that waited `queue_timeout` for a free connection is not run: it throws Unavailable
+  /// (the caller's turn goes on without the database instead of waiting behind a stuck pool).
   template <class F>
   auto run(F&& fn) -> Task<std::invoke_result_t<F&, pqxx::connection&>> {
-    co_return co_await offload(pool_.get_executor(), [this, &f = fn]() {
+    const auto queued_at = enqueue();
+    co_return co_await offload(pool_.get_executor(), [this, &f = fn, queued_at]() {
+      begin_job(queued_at);
       for (int attempt = 1;; ++attempt) {
         Lease lease(*this);
         const bool retry = attempt == 1 && lease.reused();
@@ -93,14 +100,21 @@ class PgPool {
   /// its next use, so statements survive reconnects. Call before serving traffic.
   void prepare(std::string name, std::string sql);
 
-  /// SELECT 1 within `deadline`: nullopt when healthy, else the reason.
+  /// SELECT 1 within `deadline`: nullopt when healthy, else the reason. Runs on a thread and a
+  /// connection of its own, so a readiness probe never takes a booking's connection, and a
+  /// busy pool does not make the task look dead. One probe at a time: while one is still blocked
+  /// (PostgreSQL frozen), the next reports that at once.
   Task<std::optional<std::string>> ping(std::chrono::milliseconds deadline);
 
   [[nodiscard]] unsigned size() const { return settings_.size; }
   /// Connections currently leased (for the metrics gauge).
   [[nodiscard]] unsigned in_use() const;
+  /// Jobs waiting for a connection (the bella_db_pool_queue gauge).
+  [[nodiscard]] unsigned queued() const { return queued_.load(); }
 
-  /// Stops the threads after queued jobs finish.
+  /// Stops the threads once their current jobs finish. Jobs still queued never run: they are
+  /// destroyed here, and the coroutines awaiting them are handed back to their executors to be
+  /// destroyed there (app: the io_context's destroy_pending()), while what they refer to exists.
   void stop();
 
  private:
@@ -131,6 +145,11 @@ class PgPool {
   static bool connection_lost(const pqxx::sql_error& e, Lease& lease);
   void prepare_pending(pqxx::connection& conn);
   void drop_idle();
+  /// Counts a job into the queue; returns when it was queued.
+  std::chrono::steady_clock::time_point enqueue();
+  /// On the pool thread: counts the job out of the queue; throws Unavailable when it waited too long.
+  void begin_job(std::chrono::steady_clock::time_point queued_at);
+  bool probe_once();  // ping()'s job, on probe_
   std::string conninfo_;
   PgSettings settings_;
   mutable std::mutex mutex_;
@@ -138,7 +157,18 @@ class PgPool {
   std::vector<std::pair<std::string, std::string>> statements_;  // name, sql
   std::map<const pqxx::connection*, std::size_t> prepared_;       // statements prepared per connection
   unsigned leased_ = 0;
-  asio::thread_pool pool_;
+  std::atomic<unsigned> queued_{0};
+  std::atomic<bool> probing_{false};
+  std::unique_ptr<pqxx::connection> probe_conn_;  // touched only on probe_
+  /// A thread pool whose queued jobs can be destroyed before the pool is (shutdown() is the first
+  /// half of its destructor).
+  class Threads final : public asio::thread_pool {
+   public:
+    using asio::thread_pool::thread_pool;
+    void drop_queued() { shutdown(); }
+  };
+  Threads pool_;
+  Threads probe_{1};
 };
 
 }  // namespace bella::db

@@ -95,6 +95,9 @@ void register_metrics() {
   // --- PostgreSQL pool (the pool sets the size when DATABASE_URL is set) --------------------------
   r.gauge("bella_db_pool_in_use", "PostgreSQL connections leased").add({}, 0);
   r.gauge("bella_db_pool_size", "PostgreSQL pool size").add({}, 0);
+  r.gauge("bella_db_pool_queue", "PostgreSQL jobs waiting for a connection").add({}, 0);
+  zero(r.counter("bella_db_pool_queue_timeouts_total",
+                 "PostgreSQL jobs not run: no connection free within DB_QUEUE_TIMEOUT_MS"));
 
   // --- calls and understanding ------------------------------------------------------------------
   zero(r.counter("bella_calls_started_total", "Calls answered"));
