@@ -28,6 +28,14 @@ Task<Claim> TurnClaims::claim(const std::string& call_sid, int turn) {
   co_return c;
 }
 
+Task<ClaimedTurn> TurnClaims::claim_and_load(const std::string& call_sid, int turn, const std::string& session_key) {
+  ClaimedTurn out{Claim{turn_key(call_sid, turn), new_token(), false}, std::nullopt};
+  auto found = co_await store_.claim_then_load(out.claim.key, out.claim.token, settings_.lease, session_key);
+  out.claim.owned = found.claimed;
+  out.session = std::move(found.value);
+  co_return out;
+}
+
 Task<std::optional<std::string>> TurnClaims::wait_for_reply(const Claim& claim) {
   auto exec = co_await asio::this_coro::executor;
   asio::steady_timer timer(exec);
@@ -43,9 +51,11 @@ Task<std::optional<std::string>> TurnClaims::wait_for_reply(const Claim& claim) 
   co_return std::nullopt;
 }
 
-Task<void> TurnClaims::answer(const Claim& claim, const std::string& reply) {
-  if (!claim.owned) co_return;
-  co_await store_.save(claim.key, reply, settings_.reply_ttl);
+Task<void> TurnClaims::answer(const Claim& claim, const std::string& reply, store::Write* session) {
+  std::vector<store::Write> writes;
+  if (session) writes.push_back(std::move(*session));
+  if (claim.owned) writes.push_back(store::Write{claim.key, reply, settings_.reply_ttl});
+  if (!writes.empty()) co_await store_.save_all(std::move(writes));
 }
 
 Task<void> TurnClaims::release(const Claim& claim) {

@@ -24,17 +24,26 @@ struct Claim {
   bool owned = false;
 };
 
+/// A claim and what the session key held when it was made.
+struct ClaimedTurn {
+  Claim claim;
+  std::optional<std::string> session;
+};
+
 class TurnClaims {
  public:
   TurnClaims(store::SessionStore& store, ClaimSettings settings) : store_(store), settings_(settings) {}
 
   /// Claims turn `turn` of the call: owned when this copy is the first.
   Task<Claim> claim(const std::string& call_sid, int turn);
+  /// The same, and the value of `session_key` read with it: one round trip.
+  Task<ClaimedTurn> claim_and_load(const std::string& call_sid, int turn, const std::string& session_key);
   /// For a claim another copy owns: its reply once stored, or nothing after replay_wait (still
   /// running, or it failed and released the claim).
   Task<std::optional<std::string>> wait_for_reply(const Claim& claim);
-  /// Stores the reply of an owned claim (for replays).
-  Task<void> answer(const Claim& claim, const std::string& reply);
+  /// Writes `session` (when given; it is moved from) and then the reply of an owned claim (for
+  /// replays), in one round trip; for a claim not owned, only `session`.
+  Task<void> answer(const Claim& claim, const std::string& reply, store::Write* session = nullptr);
   /// Releases an owned claim so a retry can act; never erases a claim another copy holds.
   Task<void> release(const Claim& claim);
 

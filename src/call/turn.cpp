@@ -1,5 +1,6 @@
-// One turn of a call, with its I/O: claim the turn, load the session, understand, advance, run
-// the effects, save, and answer (or replay the answer of a repeated turn).
+// One turn of a call, with its I/O: claim the turn and load the session (one round trip),
+// understand, advance, run the effects, then save the session and the answer (one round trip);
+// or replay the answer of a repeated turn.
 #include "call/turn.hpp"
 
 #include <nlohmann/json.hpp>
@@ -77,23 +78,29 @@ FlowContext CallHandler::context(SysSeconds now) const {
                      .types = settings_.types};
 }
 
-Task<std::optional<ConversationState>> CallHandler::load(const std::string& call_sid, bool* unreadable) {
-  auto raw = co_await sessions_.load(session_key(call_sid));
-  if (!raw) co_return std::nullopt;
+std::optional<ConversationState> CallHandler::parse_session(const std::optional<std::string>& raw,
+                                                            const std::string& call_sid, bool* unreadable) {
+  if (!raw) return std::nullopt;
   try {
-    co_return state_from_json(nlohmann::json::parse(*raw));
+    return state_from_json(nlohmann::json::parse(*raw));
   } catch (const std::exception& e) {
     // An old session shape (written before a deploy) or a damaged one: the call starts the step over.
     obs::warn("discarding unreadable session", {{"call_sid", call_sid}, {"error", e.what()}});
     if (unreadable) *unreadable = true;
-    co_return std::nullopt;
+    return std::nullopt;
   }
 }
 
-Task<void> CallHandler::save(const ConversationState& state) {
+Task<std::optional<ConversationState>> CallHandler::load(const std::string& call_sid) {
+  auto raw = co_await sessions_.load(session_key(call_sid));
+  co_return parse_session(raw, call_sid, nullptr);
+}
+
+store::Write CallHandler::session_write(const ConversationState& state) const {
   // Every string in the state came through sanitised(); replace, never throw, on anything else.
-  const std::string doc = to_json(state).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  co_await sessions_.save(session_key(state.call_sid), doc, settings_.session_ttl);
+  return store::Write{session_key(state.call_sid),
+                      to_json(state).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                      settings_.session_ttl};
 }
 
 Task<std::vector<Patient>> CallHandler::patients_for(const std::optional<std::string>& caller_id) {
@@ -122,14 +129,14 @@ Task<std::string> CallHandler::start(const TurnInput& raw, const Render& render)
     const auto caller_id = understand::normalize_phone(input.from);
     const std::vector<Patient> patients = co_await patients_for(caller_id);
     Turn t = start_call(input.call_sid, caller_id, patients, context(now));
-    co_await save(t.state);
+    store::Write session = session_write(t.state);
     metrics().started.inc();
     obs::info("call started", {{"call_sid", input.call_sid},
                                {"from", obs::redact_phone(input.from)},
                                {"returning", t.state.returning},
                                {"household", t.state.household.size()}});
     std::string twiml = render(t.reply, t.state.turn + 1);
-    co_await claims_.answer(claim, twiml);
+    co_await claims_.answer(claim, twiml, &session);  // one round trip: the session, then the reply
     co_return twiml;
   } catch (...) {
     failure = std::current_exception();
@@ -148,7 +155,10 @@ Task<std::string> CallHandler::collect(const TurnInput& raw, const Render& rende
     turn = (state ? state->turn : 0) + 1;
     obs::annotate("turn", turn);
   }
-  const Claim claim = co_await claims_.claim(input.call_sid, turn);
+  // One round trip: the claim, and the session read with it.
+  const std::string key = session_key(input.call_sid);
+  ClaimedTurn claimed = co_await claims_.claim_and_load(input.call_sid, turn, key);
+  const Claim& claim = claimed.claim;
   if (!claim.owned) {
     if (auto replay = co_await claims_.wait_for_reply(claim)) {
       metrics().replays.inc();
@@ -163,9 +173,10 @@ Task<std::string> CallHandler::collect(const TurnInput& raw, const Render& rende
   }
   std::exception_ptr failure;
   try {
-    std::string twiml = co_await claimed_turn(input, turn, render);
-    co_await claims_.answer(claim, twiml);
-    co_return twiml;
+    Outcome out = co_await claimed_turn(input, turn, claimed.session, render);
+    // One round trip: the session, then the reply.
+    co_await claims_.answer(claim, out.twiml, out.session ? &*out.session : nullptr);
+    co_return std::move(out.twiml);
   } catch (...) {
     failure = std::current_exception();
   }
@@ -174,11 +185,12 @@ Task<std::string> CallHandler::collect(const TurnInput& raw, const Render& rende
   std::rethrow_exception(failure);
 }
 
-Task<std::string> CallHandler::claimed_turn(const TurnInput& input, int turn, const Render& render) {
+Task<CallHandler::Outcome> CallHandler::claimed_turn(const TurnInput& input, int turn,
+                                                     const std::optional<std::string>& raw, const Render& render) {
   const SysSeconds now = now_of(clock_);
   const FlowContext ctx = context(now);
   bool unreadable = false;
-  auto loaded = co_await load(input.call_sid, &unreadable);
+  auto loaded = parse_session(raw, input.call_sid, &unreadable);
   ConversationState state;
   if (loaded) {
     state = std::move(*loaded);
@@ -191,15 +203,14 @@ Task<std::string> CallHandler::claimed_turn(const TurnInput& input, int turn, co
     if (unreadable) {
       // The question the caller answered is unknown: ask the first one again, politely.
       fresh.state.turn = turn;
-      co_await save(fresh.state);
-      co_return render(fresh.reply, turn + 1);
+      co_return Outcome{render(fresh.reply, turn + 1), session_write(fresh.state)};
     }
     // Treat this utterance as the answer to the first question.
     state = std::move(fresh.state);
   }
   if (turn <= state.turn) {
     // An old turn whose stored reply is gone: ask the current question again.
-    co_return render(repeat_question(state, ctx).reply, state.turn + 1);
+    co_return Outcome{render(repeat_question(state, ctx).reply, state.turn + 1), std::nullopt};
   }
 
   Understood heard = understand_utterance(state, input, now, calendar_);
@@ -222,7 +233,6 @@ Task<std::string> CallHandler::claimed_turn(const TurnInput& input, int turn, co
     metrics().retries.inc({{"step", to_string(state.step)}});
   if (t.state.step == Step::ended && state.step != Step::ended && !t.reply.transfer) metrics().abandoned.inc();
   if (t.state.step == Step::booked && state.step != Step::booked) metrics().booked.inc();
-  co_await save(t.state);
   obs::info("turn", {{"call_sid", input.call_sid},
                      {"turn", turn},
                      {"step", to_string(state.step)},
@@ -230,7 +240,7 @@ Task<std::string> CallHandler::claimed_turn(const TurnInput& input, int turn, co
                      {"task", to_string(t.state.task)},
                      {"intent", heard.intent ? std::string(understand::to_string(*heard.intent)) : std::string()},
                      {"speech_chars", input.speech.size()}});
-  co_return render(t.reply, turn + 1);
+  co_return Outcome{render(t.reply, turn + 1), session_write(t.state)};
 }
 
 }  // namespace bella::call

@@ -45,9 +45,18 @@ class CallHandler {
   Task<std::string> collect(const TurnInput& input, const Render& render);
 
  private:
-  Task<std::string> claimed_turn(const TurnInput& input, int turn, const Render& render);
-  Task<void> save(const ConversationState& state);
-  Task<std::optional<ConversationState>> load(const std::string& call_sid, bool* unreadable = nullptr);
+  /// A claimed turn's answer and the session to write with it (none when nothing changed).
+  struct Outcome {
+    std::string twiml;
+    std::optional<store::Write> session;
+  };
+  /// `raw`: what the session key held when the turn was claimed.
+  Task<Outcome> claimed_turn(const TurnInput& input, int turn, const std::optional<std::string>& raw,
+                             const Render& render);
+  [[nodiscard]] store::Write session_write(const ConversationState& state) const;
+  static std::optional<ConversationState> parse_session(const std::optional<std::string>& raw,
+                                                        const std::string& call_sid, bool* unreadable);
+  Task<std::optional<ConversationState>> load(const std::string& call_sid);
   Task<std::vector<Patient>> patients_for(const std::optional<std::string>& caller_id);
   FlowContext context(SysSeconds now) const;
 

@@ -130,6 +130,44 @@ Task<bool> FallbackSessionStore::claim(std::string key, std::string value, std::
   co_return memory_.put_if_absent(key, std::move(value), ttl);
 }
 
+Task<ClaimedLoad> FallbackSessionStore::claim_then_load(std::string claim_key, std::string claim_value,
+                                                       std::chrono::seconds ttl, std::string load_key) {
+  if (!degraded_) {
+    std::string error;
+    try {
+      auto out = co_await primary_.claim_then_load(claim_key, claim_value, ttl, load_key);
+      confirm();
+      if (out.claimed) mirror_.put(claim_key, std::move(claim_value), ttl);
+      co_return out;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    degrade("claim", error);
+  }
+  ClaimedLoad out;
+  // As claim() and load() answer while degraded.
+  out.claimed = !mirror_.get(claim_key) && memory_.put_if_absent(claim_key, std::move(claim_value), ttl);
+  out.value = memory_.get(load_key);
+  if (!out.value) out.value = mirror_.get(load_key);
+  co_return out;
+}
+
+Task<void> FallbackSessionStore::save_all(std::vector<Write> writes) {
+  if (!degraded_) {
+    std::string error;
+    try {
+      co_await primary_.save_all(writes);
+      confirm();
+      for (auto& w : writes) mirror_.put(w.key, std::move(w.value), w.ttl);
+      co_return;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    degrade("save", error);
+  }
+  for (auto& w : writes) memory_.put(w.key, std::move(w.value), w.ttl);
+}
+
 Task<void> FallbackSessionStore::erase(std::string key) {
   if (!degraded_) {
     std::string error;

@@ -45,6 +45,11 @@ class FallbackSessionStore final : public SessionStore {
   Task<bool> claim(std::string key, std::string value, std::chrono::seconds ttl) override;
   Task<void> erase(std::string key) override;
   Task<std::size_t> erase_containing(std::string needle) override;
+  /// The primary's single round trip while it answers; memory's answers (as claim() and load()
+  /// give them) once it does not.
+  Task<ClaimedLoad> claim_then_load(std::string claim_key, std::string claim_value, std::chrono::seconds ttl,
+                                    std::string load_key) override;
+  Task<void> save_all(std::vector<Write> writes) override;
   /// primary's name ("redis") or "memory" while degraded.
   [[nodiscard]] std::string_view backend() const override;
 

@@ -26,17 +26,23 @@ std::string endpoint_name(const RedisEndpoint& u) {
 // ------------------------------------------------------------------------------------------
 struct RedisClient::Request {
   explicit Request(const asio::strand<asio::any_io_executor>& ex) : timer(ex) {}
-  std::string payload;
-  asio::steady_timer timer;  // doubles as the "reply arrived" signal: cancelled on completion
-  std::optional<resp::Value> reply;
+  std::string payload;        // one command, or several (a pipeline)
+  std::size_t expected = 1;   // how many replies the payload's commands get
+  asio::steady_timer timer;   // doubles as the "replies arrived" signal: cancelled on completion
+  std::vector<resp::Value> replies;
   std::string error;
   bool done = false;
 
-  void complete(resp::Value v) {
-    if (done) return;
-    done = true;
-    reply = std::move(v);
-    timer.cancel();
+  /// Takes one reply; true once the request has all it expects (the reader then moves on to the
+  /// next request, even if this one already timed out: the replies keep their order).
+  bool receive(resp::Value v) {
+    replies.push_back(std::move(v));
+    if (replies.size() < expected) return false;
+    if (!done) {
+      done = true;
+      timer.cancel();
+    }
+    return true;
   }
   void fail(const std::string& why) {
     if (done) return;
@@ -148,10 +154,20 @@ Task<resp::Value> RedisClient::exec_argv(std::vector<std::string> argv, std::chr
   auto req = std::make_shared<Request>(strand_);
   req->payload = resp::format_command(argv);
   auto self = shared_from_this();
-  co_return co_await asio::co_spawn(strand_, exec_on_strand(self, req, deadline), use_awaitable);
+  auto replies = co_await asio::co_spawn(strand_, exec_on_strand(self, req, deadline), use_awaitable);
+  co_return std::move(replies.front());
 }
 
-Task<resp::Value> RedisClient::exec_on_strand(std::shared_ptr<RedisClient> /*self*/, std::shared_ptr<Request> req,
+Task<std::vector<resp::Value>> RedisClient::pipeline(std::vector<std::vector<std::string>> commands) {
+  if (commands.empty()) co_return std::vector<resp::Value>{};
+  auto req = std::make_shared<Request>(strand_);
+  for (const auto& argv : commands) req->payload += resp::format_command(argv);
+  req->expected = commands.size();
+  auto self = shared_from_this();
+  co_return co_await asio::co_spawn(strand_, exec_on_strand(self, req, settings_.timeout), use_awaitable);
+}
+
+Task<std::vector<resp::Value>> RedisClient::exec_on_strand(std::shared_ptr<RedisClient> /*self*/, std::shared_ptr<Request> req,
                                               std::chrono::milliseconds deadline) {
   // Fail fast while down: the fallback store should switch at once, not after a deadline.
   if (state_ == State::stopped) throw Unavailable("redis", "redis client stopped");
@@ -168,8 +184,9 @@ Task<resp::Value> RedisClient::exec_on_strand(std::shared_ptr<RedisClient> /*sel
     throw Unavailable("redis", "redis did not answer within " + std::to_string(deadline.count()) + " ms");
   }
   if (!req->error.empty()) throw Unavailable("redis", req->error);
-  if (req->reply->is_error()) throw Unavailable("redis", "redis replied " + req->reply->text);
-  co_return std::move(*req->reply);
+  for (const auto& reply : req->replies)
+    if (reply.is_error()) throw Unavailable("redis", "redis replied " + reply.text);
+  co_return std::move(req->replies);
 }
 
 Task<std::optional<std::string>> RedisClient::ping(std::chrono::milliseconds deadline) {
@@ -356,9 +373,7 @@ Task<void> RedisClient::reader(std::shared_ptr<Connection> conn) {
           reset("reply without a request");
           co_return;
         }
-        auto req = std::move(in_flight_.front());
-        in_flight_.pop_front();
-        req->complete(std::move(*v));
+        if (in_flight_.front()->receive(std::move(*v))) in_flight_.pop_front();
       }
     } catch (const resp::ProtocolError& e) {
       reset(e.what());

@@ -62,6 +62,11 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   /// mishandles brace-initialised temporaries passed to coroutines (see HELPER-RULES).
   Task<resp::Value> exec_argv(std::vector<std::string> argv, std::chrono::milliseconds deadline);
 
+  /// Sends the commands in one write and returns their replies in order, within exec()'s
+  /// deadline for the whole pipeline: one round trip. Throws as exec() does, also when any one
+  /// reply is an error. Pass a named vector (GCC 12, as above).
+  Task<std::vector<resp::Value>> pipeline(std::vector<std::vector<std::string>> commands);
+
   /// The deadline exec() uses (REDIS_TIMEOUT_MS).
   [[nodiscard]] std::chrono::milliseconds timeout() const { return settings_.timeout; }
   /// Readiness probe: PING within `deadline`; nullopt when healthy, else the reason.
@@ -77,7 +82,7 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
 
   // `self` keeps the client alive while the coroutine runs. (No lambda captures it: GCC 12 destroys
   // the captures of a lambda handed to co_spawn twice, so awaitables are spawned directly.)
-  Task<resp::Value> exec_on_strand(std::shared_ptr<RedisClient> self, std::shared_ptr<Request> req,
+  Task<std::vector<resp::Value>> exec_on_strand(std::shared_ptr<RedisClient> self, std::shared_ptr<Request> req,
                                    std::chrono::milliseconds deadline);
   Task<void> run_loop(std::shared_ptr<RedisClient> self);
   Task<void> health_loop(std::shared_ptr<RedisClient> self);

@@ -1,4 +1,4 @@
-// SessionStore on Redis: each operation is one command, one round trip.
+// SessionStore on Redis: each operation is one command or one pipeline, one round trip.
 #include "store/redis_store.hpp"
 
 #include <algorithm>
@@ -12,6 +12,20 @@ std::string ttl_arg(std::chrono::seconds ttl) {
   return std::to_string(std::max<std::chrono::seconds::rep>(1, ttl.count()));  // EX 0 is an error
 }
 
+/// A GET's reply: the value, nothing (nil), or "" in `error`.
+std::optional<std::string> got(resp::Value& v, std::string& error) {
+  if (v.type == resp::Value::Type::string) return std::move(v.text);
+  if (!v.is_nil()) error = "unexpected reply to GET";
+  return std::nullopt;
+}
+
+/// A SET NX's reply: claimed (OK), held by someone else (nil), or the error.
+bool claimed_by(const resp::Value& v, std::string& error) {
+  if (v.is_ok()) return true;
+  if (!v.is_nil()) error = "unexpected reply to SET NX: " + v.text;
+  return false;
+}
+
 }  // namespace
 
 Task<std::optional<std::string>> RedisSessionStore::load(std::string key) {
@@ -19,11 +33,7 @@ Task<std::optional<std::string>> RedisSessionStore::load(std::string key) {
   std::string error;
   try {
     auto v = co_await client_->exec("GET", key);
-    if (v.type == resp::Value::Type::string) {
-      out = std::move(v.text);
-    } else if (!v.is_nil()) {
-      error = "unexpected reply to GET";
-    }
+    out = got(v, error);
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -47,16 +57,45 @@ Task<bool> RedisSessionStore::claim(std::string key, std::string value, std::chr
   std::string error;
   try {
     auto v = co_await client_->exec("SET", key, value, "NX", "EX", ttl_arg(ttl));
-    if (v.is_ok()) {
-      claimed = true;
-    } else if (!v.is_nil()) {  // nil: the key exists, someone else holds the claim
-      error = "unexpected reply to SET NX: " + v.text;
-    }
+    claimed = claimed_by(v, error);
   } catch (const std::exception& e) {
     error = e.what();
   }
   if (!error.empty()) throw Unavailable("redis", error);
   co_return claimed;
+}
+
+Task<ClaimedLoad> RedisSessionStore::claim_then_load(std::string claim_key, std::string claim_value,
+                                                    std::chrono::seconds ttl, std::string load_key) {
+  ClaimedLoad out;
+  std::string error;
+  try {
+    std::vector<std::vector<std::string>> commands{
+        {"SET", std::move(claim_key), std::move(claim_value), "NX", "EX", ttl_arg(ttl)},
+        {"GET", std::move(load_key)}};
+    auto replies = co_await client_->pipeline(std::move(commands));
+    out.claimed = claimed_by(replies.at(0), error);
+    if (error.empty()) out.value = got(replies.at(1), error);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!error.empty()) throw Unavailable("redis", error);
+  co_return out;
+}
+
+Task<void> RedisSessionStore::save_all(std::vector<Write> writes) {
+  std::string error;
+  try {
+    std::vector<std::vector<std::string>> commands;
+    commands.reserve(writes.size());
+    for (auto& w : writes) commands.push_back({"SET", std::move(w.key), std::move(w.value), "EX", ttl_arg(w.ttl)});
+    const auto replies = co_await client_->pipeline(std::move(commands));
+    for (const auto& v : replies)
+      if (!v.is_ok()) error = "unexpected reply to SET: " + v.text;
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!error.empty()) throw Unavailable("redis", error);
 }
 
 Task<void> RedisSessionStore::erase(std::string key) {

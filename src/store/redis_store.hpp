@@ -1,4 +1,4 @@
-// SessionStore on Redis: GET / SET EX / SET NX EX / DEL over one RedisClient.
+// SessionStore on Redis: GET / SET EX / SET NX EX / DEL over one RedisClient; a turn's pairs pipelined.
 #pragma once
 #include <memory>
 
@@ -17,6 +17,11 @@ class RedisSessionStore final : public SessionStore {
   Task<bool> claim(std::string key, std::string value, std::chrono::seconds ttl) override;
   Task<void> erase(std::string key) override;
   Task<std::size_t> erase_containing(std::string needle) override;
+  /// SET NX EX and GET, pipelined: one round trip.
+  Task<ClaimedLoad> claim_then_load(std::string claim_key, std::string claim_value, std::chrono::seconds ttl,
+                                    std::string load_key) override;
+  /// The SET EXs, pipelined: one round trip.
+  Task<void> save_all(std::vector<Write> writes) override;
   [[nodiscard]] std::string_view backend() const override { return "redis"; }
 
  private:

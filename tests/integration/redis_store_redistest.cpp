@@ -4,9 +4,16 @@
 // tests run when BELLA_TEST_REDISS_URL (+ BELLA_TEST_REDIS_CA_FILE) is set.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <atomic>
 #include <cstdlib>
 #include <future>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -178,6 +185,125 @@ TEST_F(RedisTest, ConcurrentPipelinedRequestsGetTheirOwnReplies) {
     results.push_back(asio::co_spawn(ioc_, set_then_get(c, k, v), asio::use_future));
   }
   for (int i = 0; i < kCount; ++i) EXPECT_EQ(results[static_cast<std::size_t>(i)].get(), std::to_string(i * 7));
+}
+
+/// A TCP relay between one client and Redis that counts the client's bursts: each read of what
+/// the client wrote is one round trip (a pipeline goes out in one write; a command that waits for
+/// the previous reply cannot share its write).
+class CountingRelay {
+ public:
+  CountingRelay(const std::string& host, std::uint16_t upstream_port) {
+    listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listen_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(listen_, 4);
+    socklen_t len = sizeof addr;
+    ::getsockname(listen_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    upstream_.sin_family = AF_INET;
+    upstream_.sin_port = htons(upstream_port);
+    ::inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host.c_str(), &upstream_.sin_addr);
+    relay_ = std::thread([this] { run(); });
+  }
+  ~CountingRelay() {
+    stop_ = true;
+    relay_.join();
+    ::close(listen_);
+  }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] int bursts() const { return bursts_.load(); }
+
+ private:
+  void run() {
+    int client = -1;
+    while (!stop_ && client < 0) {
+      pollfd p{listen_, POLLIN, 0};
+      if (::poll(&p, 1, 20) == 1) client = ::accept(listen_, nullptr, nullptr);
+    }
+    if (client < 0) return;
+    const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (::connect(server, reinterpret_cast<const sockaddr*>(&upstream_), sizeof upstream_) != 0) {
+      ::close(client);
+      ::close(server);
+      return;
+    }
+    std::array<char, 64 * 1024> buf{};
+    while (!stop_) {
+      std::array<pollfd, 2> p{{{client, POLLIN, 0}, {server, POLLIN, 0}}};
+      if (::poll(p.data(), 2, 20) <= 0) continue;
+      if (p[0].revents & (POLLIN | POLLHUP)) {
+        const auto n = ::read(client, buf.data(), buf.size());
+        if (n <= 0) break;
+        ++bursts_;
+        if (::write(server, buf.data(), static_cast<std::size_t>(n)) != n) break;
+      }
+      if (p[1].revents & (POLLIN | POLLHUP)) {
+        const auto n = ::read(server, buf.data(), buf.size());
+        if (n <= 0) break;
+        if (::write(client, buf.data(), static_cast<std::size_t>(n)) != n) break;
+      }
+    }
+    ::close(client);
+    ::close(server);
+  }
+
+  int listen_ = -1;
+  std::uint16_t port_ = 0;
+  sockaddr_in upstream_{};
+  std::atomic<bool> stop_{false};
+  std::atomic<int> bursts_{0};
+  std::thread relay_;
+};
+
+// Issue 14: a webhook turn's store traffic is two round trips (claim + session read, then session +
+// reply write), counted on the wire.
+TEST_F(RedisTest, ClaimThenLoadAndSaveAllAreOneRoundTripEachWithTheSingleCommandsMeaning) {
+  auto base = settings(url_);
+  if (base.url.tls) GTEST_SKIP() << "the relay speaks plain TCP";
+  CountingRelay relay(base.url.host, static_cast<std::uint16_t>(base.url.port));
+  auto s = base;
+  s.url.host = "127.0.0.1";
+  s.url.port = relay.port();
+  s.health_check_interval = 0ms;  // no PINGs in the count
+  auto c = client(s);
+  ASSERT_TRUE(eventually([&] { return c->connected(); }));
+  RedisSessionStore store(c);
+  const auto session = key("call"), turn = key("turn:1"), reply = key("turn:1:reply");
+
+  // The relay counts what it should: two dependent commands are two round trips.
+  int before = relay.bursts();
+  (void)sync<bool>([&] { return store.claim(key("control"), "x", 30s); });
+  (void)sync<std::optional<std::string>>([&] { return store.load(session); });
+  EXPECT_EQ(relay.bursts() - before, 2);
+
+  sync_void([&]() -> Task<void> { co_await store.save(session, "{\"turn\":3}", 900s); });
+  before = relay.bursts();
+  auto first = sync<ClaimedLoad>([&] { return store.claim_then_load(turn, "pending:a", 30s, session); });
+  EXPECT_EQ(relay.bursts() - before, 1);
+  EXPECT_TRUE(first.claimed);
+  EXPECT_EQ(first.value, "{\"turn\":3}");
+  auto second = sync<ClaimedLoad>([&] { return store.claim_then_load(turn, "pending:b", 30s, key("absent")); });
+  EXPECT_FALSE(second.claimed);  // SET NX: the first claim holds
+  EXPECT_FALSE(second.value.has_value());
+  EXPECT_EQ(sync<std::optional<std::string>>([&] { return store.load(turn); }), "pending:a");
+
+  before = relay.bursts();
+  sync_void([&]() -> Task<void> {
+    std::vector<Write> writes{{session, "{\"turn\":4}", 900s}, {reply, "<Response/>", 60s}};
+    co_await store.save_all(std::move(writes));
+  });
+  EXPECT_EQ(relay.bursts() - before, 1);
+  EXPECT_EQ(sync<std::optional<std::string>>([&] { return store.load(session); }), "{\"turn\":4}");
+  EXPECT_EQ(sync<std::optional<std::string>>([&] { return store.load(reply); }), "<Response/>");
+  auto ttl = sync<resp::Value>([&] { return c->exec("TTL", reply); });
+  EXPECT_GT(ttl.integer, 0);
+  EXPECT_LE(ttl.integer, 60);
+  auto claim_ttl = sync<resp::Value>([&] { return c->exec("TTL", turn); });
+  EXPECT_GT(claim_ttl.integer, 0);
+  EXPECT_LE(claim_ttl.integer, 30);
+  c->stop();
 }
 
 TEST_F(RedisTest, ErrorReplyThrowsAndTheConnectionStaysUsable) {

@@ -113,6 +113,34 @@ TEST_F(TurnTest, DatabaseDownAtTheReadBackThenBackBooks) {
   EXPECT_EQ(bookings.rows()[0].start, cal.to_sys(date::local_days{date::year{2026} / 3 / 6} + 10h));
 }
 
+// Issue 14: claim and session read together, session and reply written together.
+TEST_F(TurnTest, EveryWebhookOfABookingCallMakesAtMostTwoStoreRoundTrips) {
+  int before = sessions.round_trips();
+  auto trips = [&] {
+    const int n = sessions.round_trips() - before;
+    before = sessions.round_trips();
+    return n;
+  };
+  start();
+  EXPECT_EQ(trips(), 2) << "start";
+  collect(1, "Sarah Johnson");
+  EXPECT_EQ(trips(), 2) << "name";
+  collect(2, "yes");
+  EXPECT_EQ(trips(), 2) << "caller id";
+  collect(3, "Friday at 10 am");
+  EXPECT_EQ(trips(), 2) << "time";
+  EXPECT_EQ(collect(4, "yes"), "5: booked");
+  EXPECT_EQ(trips(), 2) << "read-back";
+  ASSERT_EQ(bookings.rows().size(), 1u);
+  // What the two round trips wrote: the session (at its TTL) and the reply for replays.
+  EXPECT_EQ(session()["turn"], 4);
+  EXPECT_EQ(sessions.get(std::string("bella:call:") + kSid)->ttl, 900s);
+  EXPECT_EQ(sessions.get(std::string("bella:turn:") + kSid + ":4")->value, "5: booked");
+  // A replayed copy of the last turn reads the stored reply: no new session write.
+  EXPECT_EQ(collect(4, "yes"), "5: booked");
+  EXPECT_EQ(session()["turn"], 4);
+}
+
 TEST_F(TurnTest, TheLlmIsAskedOnlyWhenTheParsersFoundNothing) {
   bella::testing::FakeLlm enabled(true);
   CallHandler h{sessions, bookings, enabled, cal, clock, TurnSettings{.replay_wait = 100ms}};

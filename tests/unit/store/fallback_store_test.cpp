@@ -82,6 +82,34 @@ TEST_F(FallbackStore, ClaimAndEraseFallBackWithTheSameSemantics) {
   EXPECT_EQ(results, (std::vector<bool>{true, false, true}));
 }
 
+TEST_F(FallbackStore, ATurnsPairedCallsFallBackWithTheSameSemantics) {
+  // Up: both writes reach the primary (and this task's mirror).
+  run_task_void([&]() -> Task<void> {
+    std::vector<Write> writes{{"session", "s1", 900s}, {"reply", "r1", 900s}};
+    co_await store.save_all(std::move(writes));
+  });
+  EXPECT_EQ(redis.inner().get("session"), "s1");
+  EXPECT_EQ(redis.inner().get("reply"), "r1");
+  redis.set_up(false);
+  auto got = run_task<std::vector<ClaimedLoad>>([&]() -> Task<std::vector<ClaimedLoad>> {
+    std::vector<ClaimedLoad> out;
+    out.push_back(co_await store.claim_then_load("turn", "x", 30s, "session"));  // the mirror's session
+    out.push_back(co_await store.claim_then_load("turn", "y", 30s, "session"));  // claimed already
+    std::vector<Write> writes{{"session", "s2", 900s}, {"reply", "r2", 900s}};
+    co_await store.save_all(std::move(writes));
+    out.push_back(co_await store.claim_then_load("turn2", "z", 30s, "session"));
+    co_return out;
+  });
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_TRUE(got[0].claimed);
+  EXPECT_EQ(got[0].value, "s1");
+  EXPECT_FALSE(got[1].claimed);
+  EXPECT_TRUE(got[2].claimed);
+  EXPECT_EQ(got[2].value, "s2");  // memory's newer write wins over the mirror
+  EXPECT_EQ(memory.get("reply"), "r2");
+  EXPECT_TRUE(store.degraded());
+}
+
 TEST_F(FallbackStore, ProbeKeepsMemoryWhilePrimaryIsDown) {
   redis.set_up(false);
   run_task_void([&]() -> Task<void> { co_await store.save("k", "v", 60s); });
