@@ -146,33 +146,30 @@ Task<void> PgOutbox::record_sent(std::int64_t id, const std::string& sid, const 
 
 Task<void> PgOutbox::release(std::int64_t id) {
   co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
+    pqxx::nontransaction tx(c);  // one statement: autocommit
     tx.exec_prepared("outbox_release", id);
-    tx.commit();
   });
 }
 
 Task<void> PgOutbox::record_retry(std::int64_t id, double next_attempt, int error_code, const std::string& error) {
   co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
+    pqxx::nontransaction tx(c);  // one statement: autocommit
     const std::string code = std::to_string(error_code);
     tx.exec_prepared("outbox_retry", id, next_attempt, error_code ? code.c_str() : nullptr, error);
-    tx.commit();
   });
 }
 
 Task<void> PgOutbox::record_failed(std::int64_t id, int error_code, const std::string& error) {
   co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
+    pqxx::nontransaction tx(c);  // one statement: autocommit
     const std::string code = std::to_string(error_code);
     tx.exec_prepared("outbox_failed", id, error_code ? code.c_str() : nullptr, error);
-    tx.commit();
   });
 }
 
 Task<OutboxDepth> PgOutbox::depth(double now) {
   co_return co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: autocommit, no BEGIN/ROLLBACK
     auto r = tx.exec_prepared1("outbox_depth", now);
     return OutboxDepth{.due = r[0].as<long long>(), .oldest_due_seconds = r[1].as<double>()};
   });
@@ -180,23 +177,21 @@ Task<OutboxDepth> PgOutbox::depth(double now) {
 
 Task<void> PgOutbox::opt_out(const PhoneE164& mobile) {
   co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
+    pqxx::nontransaction tx(c);  // one statement: autocommit
     tx.exec_prepared("optout_add", mobile);
-    tx.commit();
   });
 }
 
 Task<void> PgOutbox::opt_in(const PhoneE164& mobile) {
   co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
+    pqxx::nontransaction tx(c);  // one statement: autocommit
     tx.exec_prepared("optout_remove", mobile);
-    tx.commit();
   });
 }
 
 Task<bool> PgOutbox::opted_out(const PhoneE164& mobile) {
   co_return co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: autocommit, no BEGIN/ROLLBACK
     return !tx.exec_prepared("optout_has", mobile).empty();
   });
 }
@@ -220,7 +215,7 @@ Task<std::optional<StatusChange>> PgOutbox::record_status(const std::string& sid
 
 Task<std::vector<MessageRecord>> PgOutbox::for_appointment(std::int64_t appointment_id) {
   co_return co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: autocommit, no BEGIN/ROLLBACK
     std::vector<MessageRecord> out;
     for (const auto& r : tx.exec_prepared("msg_for_appt", appointment_id)) out.push_back(record_from(r));
     return out;
@@ -229,7 +224,7 @@ Task<std::vector<MessageRecord>> PgOutbox::for_appointment(std::int64_t appointm
 
 Task<std::vector<MessageRecord>> PgOutbox::for_user(std::int64_t user_id, std::size_t limit) {
   co_return co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: autocommit, no BEGIN/ROLLBACK
     std::vector<MessageRecord> out;
     for (const auto& r : tx.exec_prepared("msg_for_user", user_id, static_cast<long long>(limit))) out.push_back(record_from(r));
     return out;
@@ -239,7 +234,7 @@ Task<std::vector<MessageRecord>> PgOutbox::for_user(std::int64_t user_id, std::s
 Task<std::vector<MessageRecord>> PgOutbox::with_status(const std::string& status, std::size_t limit,
                                                        std::optional<std::int64_t> before_id) {
   co_return co_await pool_.run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: autocommit, no BEGIN/ROLLBACK
     const std::string before = before_id ? std::to_string(*before_id) : std::string();
     std::vector<MessageRecord> out;
     for (const auto& r : tx.exec_prepared("msg_with_status", status, before_id ? before.c_str() : nullptr,
