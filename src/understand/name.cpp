@@ -184,9 +184,11 @@ struct Spelled {
   std::size_t end;
 };
 bool single_letter(const Token& t) {
-  if (t.kind != TokenKind::word) return false;
-  if (t.text.size() == 1) return true;
-  return t.text.size() == 2 && static_cast<unsigned char>(t.text[0]) >= 0xC0;  // one accented letter
+  if (t.kind != TokenKind::word || t.text.empty() || t.text.size() > 2) return false;
+  // One letter: ASCII, or one accented letter in two bytes. A stray byte (a lead byte alone, a
+  // control character) is not a letter, or the spelled name would not be valid UTF-8.
+  char32_t cp = 0;
+  return decode(t.text, 0, cp) == t.text.size() && cp != '\'' && name_letter(cp);
 }
 std::optional<Spelled> spelled_at(const std::vector<Token>& toks, std::size_t i) {
   if (i >= toks.size() || !single_letter(toks[i])) return std::nullopt;

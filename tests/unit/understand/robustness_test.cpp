@@ -25,6 +25,26 @@ std::string repeat(std::string_view s, std::size_t bytes) {
   return out;
 }
 
+/// Strict UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF) without control characters.
+bool valid_text(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    char32_t cp = len == 1 ? c : c & (0x7F >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (d & 0x3F);
+    }
+    const char32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
 std::vector<std::string> hostile_inputs() {
   std::vector<std::string> in;
   const std::size_t k64 = 64 * 1024;
@@ -37,6 +57,11 @@ std::vector<std::string> hostile_inputs() {
   in.push_back("my name is <script>alert(1)</script>");
   in.push_back("my name is John &amp; Jane <b>Smith</b>");
   in.push_back("my name is Jo\xffhn Sm\xc3ith");
+  // Stray bytes among spelled letters (a lead byte alone, a control character) are not letters.
+  in.push_back("(\x15(\x15h) \xc4 h h ");
+  in.push_back("my name is J \xc3 H N S O N");
+  in.push_back("my name is J-\xe2-H-N");
+  in.push_back("my name is J \x01 H N");
   in.push_back("my name is \xef\xbc\xaa\xef\xbd\x8f\xef\xbd\x88\xef\xbd\x8e");  // fullwidth "John"
   in.push_back("\xef\xbc\x93\xef\xbd\x90\xef\xbd\x8d tomorrow");                 // fullwidth "3pm"
   in.push_back("call me at \xef\xbc\x94\xef\xbc\x90\xef\xbc\x93 555 0123");
@@ -68,6 +93,7 @@ TEST(Robustness, HostileInputsNeverCrashOrLeakMarkupIntoNames) {
       EXPECT_LE(name->size(), 100U) << s.substr(0, 40);
       EXPECT_EQ(name->find_first_of("<>&"), std::string::npos) << *name;
       EXPECT_EQ(name->find('\0'), std::string::npos);
+      EXPECT_TRUE(valid_text(*name)) << "not valid UTF-8 text: " << s.substr(0, 40);
     }
   }
   // Some hostile inputs still hold a name ("my name is John &amp; Jane ..."): the check above ran.
