@@ -36,10 +36,19 @@ Task<std::optional<std::string>> probe(PgPool& pool) { co_return co_await pool.p
 
 TEST(PgPoolQueue, AJobThatWaitedPastTheQueueTimeoutIsNotRunAndTheProbeNeverWaitsForTheBusyPool) {
   TestDatabase db;
-  PgPool pool(PgSettings{.url = db.url(), .size = 1, .queue_timeout = 200ms});
-  asio::io_context ioc;
+  asio::io_context ioc;  // outlives the pool, whose threads post back to it
+  PgPool pool(PgSettings{.url = db.url(), .size = 1, .statement_timeout = 10s, .queue_timeout = 200ms});
   auto work = asio::make_work_guard(ioc);
   std::thread io([&] { ioc.run(); });
+  // A failure that throws out of the body still stops and joins the io thread (never terminate()).
+  struct Join {
+    asio::io_context& ioc;
+    std::thread& io;
+    ~Join() {
+      ioc.stop();
+      if (io.joinable()) io.join();
+    }
+  } join{ioc, io};
 
   auto held = asio::co_spawn(ioc, hold_the_connection(pool), asio::use_future);
   std::this_thread::sleep_for(300ms);  // the only connection is now busy for about 3 s
@@ -62,7 +71,6 @@ TEST(PgPoolQueue, AJobThatWaitedPastTheQueueTimeoutIsNotRunAndTheProbeNeverWaits
   EXPECT_TRUE(next.load());
 
   work.reset();
-  io.join();
   pool.stop();
 }
 
