@@ -35,17 +35,7 @@ std::string env_or_fail(const char* name) {
 /// A listening socket that never accepts or answers: connections hang, as with a stalled server.
 class BlackHole {
  public:
-  BlackHole() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 16);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
+  BlackHole() { fd_ = listen_loopback(16, port_); }
   ~BlackHole() {
     for (int c : accepted_) ::close(c);
     ::close(fd_);

@@ -405,15 +405,7 @@ TEST(Faults, PostgresStoppedTenSecondsEveryCallInFlightBooksAfterItReturns) {
 class SilentServer {
  public:
   SilentServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 256);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = listen_loopback(256, port_);
     acceptor_ = std::thread([this] {
       while (!stop_) {
         pollfd p{fd_, POLLIN, 0};

@@ -24,6 +24,7 @@
 #include "store/memory_store.hpp"
 #include "store/redis_client.hpp"
 #include "store/redis_store.hpp"
+#include "support/raw_socket.hpp"
 
 namespace bella::store {
 namespace {
@@ -193,15 +194,7 @@ TEST_F(RedisTest, ConcurrentPipelinedRequestsGetTheirOwnReplies) {
 class CountingRelay {
  public:
   CountingRelay(const std::string& host, std::uint16_t upstream_port) {
-    listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(listen_, 4);
-    socklen_t len = sizeof addr;
-    ::getsockname(listen_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    listen_ = bella::testing::listen_loopback(4, port_);
     upstream_.sin_family = AF_INET;
     upstream_.sin_port = htons(upstream_port);
     ::inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host.c_str(), &upstream_.sin_addr);

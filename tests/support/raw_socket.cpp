@@ -84,16 +84,39 @@ bool RawSocket::wait_closed() {
   return false;
 }
 
-std::uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+/// A TCP socket bound to 127.0.0.1 at a free port (written to `port`); -1 on failure.
+int bind_loopback(std::uint16_t& port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+}  // namespace
+
+std::uint16_t closed_port() {
+  std::uint16_t port = 0;
+  const int fd = bind_loopback(port);
+  if (fd >= 0) ::close(fd);
+  return port;
+}
+
+int listen_loopback(int backlog, std::uint16_t& port) {
+  const int fd = bind_loopback(port);
+  if (fd >= 0 && ::listen(fd, backlog) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 bool content_length_matches(std::string_view response) {

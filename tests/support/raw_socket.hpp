@@ -38,6 +38,10 @@ class RawSocket {
 /// A loopback port with nothing listening on it.
 std::uint16_t closed_port();
 
+/// A socket listening on 127.0.0.1 at a free port (written to `port`), for local stand-ins of a
+/// server that misbehaves; -1 when the system refuses.
+int listen_loopback(int backlog, std::uint16_t& port);
+
 /// Splits a raw HTTP/1.1 response: true when it has a complete header block whose Content-Length
 /// equals the number of body bytes that followed it.
 bool content_length_matches(std::string_view response);
