@@ -161,10 +161,13 @@ class Caller {
     r.status = res.status;
     turns_.push_back(r);
     if (r.transport_error || res.status != 200) return {};
+    // Compiled once (static initialisation is thread-safe): compiling a std::regex on several
+    // threads at once races in libstdc++'s ctype cache, which ThreadSanitizer reports.
     static const std::regex action(R"re(action="([^"]+)")re");
+    static const std::regex amp("&amp;");
     std::smatch m;
     action_.clear();
-    if (std::regex_search(res.body, m, action)) action_ = std::regex_replace(m[1].str(), std::regex("&amp;"), "&");
+    if (std::regex_search(res.body, m, action)) action_ = std::regex_replace(m[1].str(), amp, "&");
     return res.body.empty() ? std::string(" ") : res.body;
   }
 
