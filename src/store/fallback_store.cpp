@@ -93,8 +93,7 @@ Task<std::optional<std::string>> FallbackSessionStore::load(std::string key) {
     }
     degrade("load", error);
   }
-  if (auto v = memory_.get(key)) co_return v;
-  co_return mirror_.get(key);
+  co_return load_in_memory(key);
 }
 
 Task<void> FallbackSessionStore::save(std::string key, std::string value, std::chrono::seconds ttl) {
@@ -126,8 +125,17 @@ Task<bool> FallbackSessionStore::claim(std::string key, std::string value, std::
     }
     degrade("claim", error);
   }
-  if (mirror_.get(key)) co_return false;  // claimed before Redis went away
-  co_return memory_.put_if_absent(key, std::move(value), ttl);
+  co_return claim_in_memory(key, std::move(value), ttl);
+}
+
+std::optional<std::string> FallbackSessionStore::load_in_memory(const std::string& key) {
+  if (auto v = memory_.get(key)) return v;
+  return mirror_.get(key);
+}
+
+bool FallbackSessionStore::claim_in_memory(const std::string& key, std::string value, std::chrono::seconds ttl) {
+  if (mirror_.get(key)) return false;  // claimed before Redis went away
+  return memory_.put_if_absent(key, std::move(value), ttl);
 }
 
 Task<ClaimedLoad> FallbackSessionStore::claim_then_load(std::string claim_key, std::string claim_value,
@@ -145,10 +153,8 @@ Task<ClaimedLoad> FallbackSessionStore::claim_then_load(std::string claim_key, s
     degrade("claim", error);
   }
   ClaimedLoad out;
-  // As claim() and load() answer while degraded.
-  out.claimed = !mirror_.get(claim_key) && memory_.put_if_absent(claim_key, std::move(claim_value), ttl);
-  out.value = memory_.get(load_key);
-  if (!out.value) out.value = mirror_.get(load_key);
+  out.claimed = claim_in_memory(claim_key, std::move(claim_value), ttl);
+  out.value = load_in_memory(load_key);
   co_return out;
 }
 

@@ -68,6 +68,9 @@ class FallbackSessionStore final : public SessionStore {
   void confirm();
   void degrade(const char* op, const std::string& why);
   void recover(std::size_t handed_back);
+  // What claim() and load() answer while degraded (memory, then this task's mirror).
+  std::optional<std::string> load_in_memory(const std::string& key);
+  bool claim_in_memory(const std::string& key, std::string value, std::chrono::seconds ttl);
   Task<std::string> hand_back(std::vector<MemorySessionStore::Entry> entries);  // "" or the error
   static Task<void> probe_loop(FallbackSessionStore* self, std::shared_ptr<Loop> loop);
 
