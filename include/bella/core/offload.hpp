@@ -83,10 +83,12 @@ Task<std::optional<Returned<F>>> offload_deadline_impl(Executor pool, OffloadSta
   std::shared_ptr<OffloadState<F>> st(raw);
   auto exec = co_await asio::this_coro::executor;
   auto timer = std::make_shared<asio::steady_timer>(exec, deadline);
-  asio::post(pool, [st, timer, exec]() {
+  asio::post(pool, [st, timer, exec]() mutable {
     run_job(*st);
     // Wake the waiter on its own executor; an expiry in the past also covers a wait not yet begun.
-    asio::post(exec, [timer] { timer->expires_at(std::chrono::steady_clock::time_point::min()); });
+    // The timer moves into that handler: this job, destroyed on the pool thread, must not hold the
+    // last reference (the io_context may be gone by then, and the timer's destructor needs it).
+    asio::post(exec, [t = std::move(timer)] { t->expires_at(std::chrono::steady_clock::time_point::min()); });
   });
   bool finished = false;
   {
