@@ -109,8 +109,10 @@ wait_for_port() {  # port seconds
 }
 
 # start_postgres DIR PORT: creates the cluster on first use, starts it on 127.0.0.1:PORT.
+# start_postgres DIR PORT [extra postgres options, e.g. -c shared_preload_libraries=pg_stat_statements]
 start_postgres() {
-  local dir=$1 port=$2 bin
+  local dir=$1 port=$2 bin extra; shift 2
+  extra=${*:+ $*}
   bin=$(pg_bin) || true
   [ -n "$bin" ] || die "PostgreSQL server binaries not found (package postgresql)"
   mkdir -p "$dir"
@@ -120,7 +122,7 @@ start_postgres() {
     as_pg "$bin/initdb" -D "$dir" -A trust -U postgres -E UTF8 >/dev/null || die "initdb failed"
   fi
   as_pg "$bin/pg_ctl" -D "$dir" -w -t 30 -l "$dir/server.log" \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200$extra" start >/dev/null \
     || { tail -n 20 "$dir/server.log" >&2; die "PostgreSQL did not start"; }
 }
 
