@@ -115,12 +115,20 @@ Task<std::vector<std::chrono::sys_seconds>> BookingService::nearest_free(std::ch
 Task<std::vector<std::chrono::sys_seconds>> BookingService::nearest_free(std::chrono::sys_seconds wanted,
                                                                         std::chrono::minutes duration, std::size_t n,
                                                                         std::chrono::sys_seconds now) {
-  // nearest_free looks at wanted's day and up to kLookAheadDays on; fetch that window's bookings
-  // (a day of margin on each side for the zone's offset).
-  const auto from = std::min(wanted, now) - date::days{1};
-  const auto to = std::max(wanted, now) + date::days{calendar::kLookAheadDays + 2};
-  const auto booked = to_calendar(co_await repo_.booked_between(from, to));
-  co_return calendar_.nearest_free(wanted, duration, booked, n, now);
+  // nearest_free looks at wanted's local day, then the days after it until it has n. Read the
+  // bookings of wanted's day and the next one first, and a wider window only when those days hold
+  // fewer than n free slots: a full calendar has thousands of rows, and the nearest free slots are
+  // nearly always on the wanted day. The read is by overlap, so an appointment that began the day
+  // before and runs into the window is in it.
+  const date::local_days day{calendar_.local_day(wanted)};
+  const auto from = calendar_.to_sys(date::local_seconds{day});
+  std::vector<std::chrono::sys_seconds> out;
+  for (int days_after = 1;; days_after = std::min(days_after * 4, calendar::kLookAheadDays)) {
+    const auto to = calendar_.to_sys(date::local_seconds{day + date::days{days_after + 1}});
+    const auto booked = to_calendar(co_await repo_.booked_between(from, to));
+    out = calendar_.nearest_free(wanted, duration, booked, n, now, days_after);
+    if (out.size() >= n || days_after >= calendar::kLookAheadDays) co_return out;
+  }
 }
 
 std::optional<Error> BookingService::rules_refuse(std::chrono::sys_seconds start, std::chrono::minutes duration,

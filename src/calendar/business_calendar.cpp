@@ -83,7 +83,7 @@ std::vector<SysSeconds> BusinessCalendar::free_slots(date::year_month_day local_
 
 std::vector<SysSeconds> BusinessCalendar::nearest_free(SysSeconds wanted, std::chrono::minutes duration,
                                                        const std::vector<Interval>& booked, std::size_t n,
-                                                       SysSeconds not_before) const {
+                                                       SysSeconds not_before, int days_after) const {
   std::vector<SysSeconds> out;
   if (n == 0 || duration <= std::chrono::minutes{0}) return out;
   const date::local_days day{local_day(wanted)};
@@ -98,7 +98,8 @@ std::vector<SysSeconds> BusinessCalendar::nearest_free(SysSeconds wanted, std::c
   if (same_day.size() > n) same_day.resize(n);
   out = std::move(same_day);
 
-  for (int i = 1; i <= kLookAheadDays && out.size() < n; ++i) {
+  const int last = std::min(days_after, kLookAheadDays);
+  for (int i = 1; i <= last && out.size() < n; ++i) {
     for (SysSeconds s : free_slots(date::year_month_day{day + date::days{i}}, duration, booked)) {
       if (s < not_before) continue;
       out.push_back(s);

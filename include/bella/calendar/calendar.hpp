@@ -102,10 +102,12 @@ class BusinessCalendar {
                                      const std::vector<Interval>& booked) const;
   /// Up to n free slots, all >= not_before: first those on wanted's local day closest to wanted
   /// (ties: the earlier), then, if fewer than n, the earliest ones on the following open days
-  /// (looking ahead kLookAheadDays). Returned in time order.
+  /// (looking `days_after` days past wanted's, at most kLookAheadDays). Returned in time order.
+  /// `booked` must cover every day looked at: a caller that read only some days' bookings passes
+  /// how many it read.
   std::vector<SysSeconds> nearest_free(SysSeconds wanted, std::chrono::minutes duration,
                                        const std::vector<Interval>& booked, std::size_t n,
-                                       SysSeconds not_before) const;
+                                       SysSeconds not_before, int days_after = kLookAheadDays) const;
 
  private:
   const date::time_zone* zone_;
