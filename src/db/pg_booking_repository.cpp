@@ -127,10 +127,6 @@ PgBookingRepository::PgBookingRepository(PgPool& pool, const booking::ChangeText
                                            " ORDER BY u.id LIMIT $3::bigint"));
   pool_.prepare("appt_by_id", booking_select(kBookingJoin + "WHERE a.id = $1"));
   pool_.prepare("appt_by_call_sid", booking_select(kBookingJoin + "WHERE a.call_sid = $1"));
-  pool_.prepare("appt_insert",
-                booking_select("ins a JOIN users u ON u.id = a.user_id").insert(
-                    0, "WITH ins AS (INSERT INTO appointments (user_id, starts_at_utc, duration_minutes, call_sid, notes)"
-                       " VALUES ($1, to_timestamp($2::bigint), $3, $4, $5) RETURNING *) "));
   pool_.prepare("appt_update",
                 booking_select("up a JOIN users u ON u.id = a.user_id").insert(
                     0, "WITH up AS (UPDATE appointments SET"
@@ -156,6 +152,33 @@ PgBookingRepository::PgBookingRepository(PgPool& pool, const booking::ChangeText
                                appt_filter + appt_order + ") a" + appt_order)
                     .insert(0, "WITH on_mobile AS MATERIALIZED (SELECT * FROM users WHERE mobile = $4::text) "));
   pool_.prepare("appt_lock_day", "SELECT pg_advisory_xact_lock(" + std::to_string(kDayLockClass) + ", $1::integer)");
+  // A booking in one statement, so one round trip and (outside a transaction) one implicit
+  // transaction: the replay check, the day lock, the patient (found or created) and the
+  // appointment. $1 start (epoch s), $2 minutes, $3 call_sid, $4 notes, $5 day key, $6 full name,
+  // $7 mobile, $8 known patient id (0: by $6/$7).
+  // - `prior`: this call_sid's booking, if a retried turn already made it. Then nothing is locked
+  //   or written, and the last SELECT returns that row with replayed = true.
+  // - `lock`: one row once the day's lock is held; the writes below read from it, so they run
+  //   after the lock is taken (a volatile function: the CTE is never inlined).
+  // - `who`: the patient, upserted (never renamed: the no-op update returns the known row) or
+  //   read by id. The WITH statements cannot see each other's writes, so the patient's columns
+  //   come from here, not from a join with users.
+  // The exclusion constraint still decides conflicts (23P01); no row back means no patient with id $8.
+  pool_.prepare("appt_book",
+                std::string("WITH prior AS MATERIALIZED (SELECT id FROM appointments WHERE call_sid = $3::text),"
+                            " lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(") +
+                    std::to_string(kDayLockClass) +
+                    ", $5::integer) WHERE NOT EXISTS (SELECT FROM prior)),"
+                    " ins_user AS (INSERT INTO users AS u (full_name, mobile) SELECT $6::text, $7::text FROM lock"
+                    "   WHERE $8::bigint = 0"
+                    "   ON CONFLICT (mobile, lower(full_name)) DO UPDATE SET updated_at = u.updated_at RETURNING u.*),"
+                    " who AS (SELECT * FROM ins_user UNION ALL"
+                    "   SELECT u.* FROM users u, lock WHERE $8::bigint <> 0 AND u.id = $8::bigint),"
+                    " ins AS (INSERT INTO appointments (user_id, starts_at_utc, duration_minutes, call_sid, notes)"
+                    "   SELECT who.id, to_timestamp($1::bigint), $2::integer, $3::text, $4::text FROM who RETURNING *)"
+                    " SELECT " + kApptCols + ", " + kUserCols + ", false FROM ins a JOIN who u ON u.id = a.user_id"
+                    " UNION ALL SELECT " + kApptCols + ", " + kUserCols + ", true"
+                    " FROM prior p JOIN appointments a ON a.id = p.id JOIN users u ON u.id = a.user_id");
   pool_.prepare("appt_booked_between",
                 "SELECT floor(extract(epoch FROM starts_at_utc))::bigint,"
                 " floor(extract(epoch FROM starts_at_utc))::bigint + duration_minutes * 60 FROM appointments"
@@ -250,33 +273,40 @@ Task<std::vector<User>> PgBookingRepository::list_users(const booking::UserFilte
 
 Task<Result<Booking>> PgBookingRepository::book(const booking::NewAppointment& n) {
   co_return co_await pool_.run([&](pqxx::connection& c) -> Result<Booking> {
-    // ONE transaction: the replay check, the patient (found or created) and the appointment. A
-    // refused booking rolls back, so it creates nobody.
+    // ONE transaction: appt_book does the replay check, the patient and the appointment in one
+    // statement (autocommit). Texts to queue make it an explicit transaction with their inserts.
+    // A refused booking rolls back, so it creates nobody.
     for (int attempt = 1;; ++attempt) try {
-      pqxx::work tx(c);
-      if (n.call_sid) {
-        auto r = tx.exec_prepared("appt_by_call_sid", *n.call_sid);
-        if (!r.empty()) {
-          auto b = booking_from(r[0]);
-          b.replayed = true;
-          return b;  // nothing written: the transaction rolls back
-        }
+      auto book_in = [&](pqxx::transaction_base& tx) -> std::optional<Booking> {
+        auto r = tx.exec_prepared("appt_book", secs(n.starts_at_utc), static_cast<int>(n.duration.count()),
+                                  nullable(n.call_sid), nullable(n.notes), day_key(n.starts_at_utc), n.full_name,
+                                  n.mobile, n.user_id);
+        if (r.empty()) return std::nullopt;
+        auto b = booking_from(r[0]);
+        b.replayed = r[0][14].as<bool>();
+        return b;
+      };
+      std::optional<Booking> made;
+      if (texts_) {
+        pqxx::work tx(c);
+        made = book_in(tx);
+        if (made && !made->replayed)
+          queue_texts(tx, *texts_, booking::BookingChange{.kind = booking::ChangeKind::booked, .after = *made}, 1);
+        tx.commit();
+      } else {
+        pqxx::nontransaction tx(c);
+        made = book_in(tx);
       }
-      tx.exec_prepared("appt_lock_day", day_key(n.starts_at_utc));
-      std::int64_t user_id = n.user_id;
-      if (user_id == 0) user_id = tx.exec_prepared1("user_upsert", n.full_name, n.mobile)[0].as<std::int64_t>();
-      auto r = tx.exec_prepared1("appt_insert", user_id, secs(n.starts_at_utc), static_cast<int>(n.duration.count()),
-                                 nullable(n.call_sid), nullable(n.notes));
-      auto made = booking_from(r);
-      if (texts_) queue_texts(tx, *texts_, booking::BookingChange{.kind = booking::ChangeKind::booked, .after = made}, 1);
-      tx.commit();
-      return made;
+      if (!made) return Error{Errc::not_found, "no user with id " + std::to_string(n.user_id)};
+      return *made;
     } catch (const pqxx::sql_error& e) {
       // Racing inserts on one range can wait on each other's exclusion-index entries; PostgreSQL
       // then aborts one with a deadlock. Retrying settles it: the winner has committed by then.
-      // A racing call_sid (a Twilio retry) also retries: the next attempt finds the winner's row.
+      // A copy of this turn racing the first (a Twilio retry) fails on call_sid, or on the range
+      // when the range index is checked first: the next attempt finds the winner's row as `prior`.
       if ((is(e, "40P01") || is(e, "40001")) && attempt < kRaceRetries) continue;
       if (is(e, "23505") && mentions(e, "call_sid") && n.call_sid && attempt < kRaceRetries) continue;
+      if (is(e, "23P01") && n.call_sid && attempt == 1) continue;
       if (is(e, "23P01")) return Error{Errc::conflict, "the time overlaps another appointment"};
       if (is(e, "23503")) return Error{Errc::not_found, "no user with id " + std::to_string(n.user_id)};
       if (is(e, "23514")) return Error{Errc::invalid_input, "the booking breaks a table constraint"};
