@@ -108,8 +108,8 @@ wait_for_port() {  # port seconds
   return 1
 }
 
-# start_postgres DIR PORT: creates the cluster on first use, starts it on 127.0.0.1:PORT.
-# start_postgres DIR PORT [extra postgres options, e.g. -c shared_preload_libraries=pg_stat_statements]
+# start_postgres DIR PORT [postgres options...]: creates the cluster on first use, starts it on
+# 127.0.0.1:PORT (extra options, e.g. -c shared_preload_libraries=pg_stat_statements, go to postgres).
 start_postgres() {
   local dir=$1 port=$2 bin extra; shift 2
   extra=${*:+ $*}
