@@ -1,6 +1,7 @@
 #include "support/fake_bookings.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "bella/core/error.hpp"
 
@@ -9,8 +10,17 @@ namespace bella::testing {
 using call::SysSeconds;
 using std::chrono::minutes;
 
-void FakeBookings::check_up() const {
+void FakeBookings::check_up(const char* what) const {
+  {
+    std::lock_guard lock(calls_mu_);
+    calls_.emplace_back(what);
+  }
   if (down_) throw Unavailable("postgres", "fake database is down");
+}
+
+std::vector<std::string> FakeBookings::take_calls() {
+  std::lock_guard lock(calls_mu_);
+  return std::exchange(calls_, {});
 }
 
 std::int64_t FakeBookings::add_patient(std::string name, std::string mobile) {
@@ -74,7 +84,7 @@ std::optional<call::SlotRefused> FakeBookings::refuse(SysSeconds start, int mins
 }
 
 Task<std::vector<call::Patient>> FakeBookings::patients_for_mobile(const std::string& e164) {
-  check_up();
+  check_up("patients_for_mobile");
   std::lock_guard lock(mu_);
   std::vector<call::Patient> out;
   for (const auto& p : patients_)
@@ -83,7 +93,7 @@ Task<std::vector<call::Patient>> FakeBookings::patients_for_mobile(const std::st
 }
 
 Task<std::vector<call::Upcoming>> FakeBookings::upcoming_for_mobile(const std::string& e164, SysSeconds now) {
-  check_up();
+  check_up("upcoming_for_mobile");
   std::lock_guard lock(mu_);
   std::vector<call::Upcoming> out;
   for (const auto& r : rows_) {
@@ -97,19 +107,19 @@ Task<std::vector<call::Upcoming>> FakeBookings::upcoming_for_mobile(const std::s
 }
 
 Task<std::vector<SysSeconds>> FakeBookings::free_slots(const call::SlotQuery& q, SysSeconds now) {
-  check_up();
+  check_up("free_slots");
   std::lock_guard lock(mu_);
   co_return free(q.from, q.to, q.minutes, q.max, now, std::nullopt);
 }
 
 Task<std::optional<call::SlotRefused>> FakeBookings::check(SysSeconds start, int mins, SysSeconds now) {
-  check_up();
+  check_up("check");
   std::lock_guard lock(mu_);
   co_return refuse(start, mins, now, std::nullopt);
 }
 
 Task<std::variant<call::Done, call::SlotRefused>> FakeBookings::book(const call::NewBooking& b, SysSeconds now) {
-  check_up();
+  check_up("book");
   std::lock_guard lock(mu_);
   for (const auto& r : rows_)
     if (!b.call_sid.empty() && r.call_sid == b.call_sid) co_return call::Done{r.id, r.patient_id, r.start, r.minutes};
@@ -129,7 +139,7 @@ Task<std::variant<call::Done, call::SlotRefused>> FakeBookings::book(const call:
 }
 
 Task<std::optional<call::Done>> FakeBookings::cancel(std::int64_t id, const std::string&, SysSeconds now) {
-  check_up();
+  check_up("cancel");
   std::lock_guard lock(mu_);
   for (auto& r : rows_) {
     if (r.id != id || r.start <= now) continue;
@@ -142,7 +152,7 @@ Task<std::optional<call::Done>> FakeBookings::cancel(std::int64_t id, const std:
 
 Task<std::variant<call::Done, call::SlotRefused>> FakeBookings::reschedule(std::int64_t id, SysSeconds start, int mins,
                                                                            const std::string&, SysSeconds now) {
-  check_up();
+  check_up("reschedule");
   std::lock_guard lock(mu_);
   if (auto refused = refuse(start, mins, now, id)) co_return *refused;
   for (auto& r : rows_) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <atomic>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "bella/calendar/calendar.hpp"
@@ -31,6 +32,9 @@ class FakeBookings final : public call::Bookings {
   std::vector<Row> rows() const;
   void set_down(bool down) { down_ = down; }
   int writes() const { return writes_; }
+  /// The port's methods called since the last take_calls(), in order (each one is at least one
+  /// PostgreSQL statement in the real adapter), down or not.
+  std::vector<std::string> take_calls();
 
   Task<std::vector<call::Patient>> patients_for_mobile(const std::string& e164) override;
   Task<std::vector<call::Upcoming>> upcoming_for_mobile(const std::string& e164, call::SysSeconds now) override;
@@ -44,7 +48,7 @@ class FakeBookings final : public call::Bookings {
                                                                call::SysSeconds now) override;
 
  private:
-  void check_up() const;
+  void check_up(const char* what) const;
   std::optional<call::SlotRefused> refuse(call::SysSeconds start, int minutes, call::SysSeconds now,
                                           std::optional<std::int64_t> except) const;
   std::vector<call::SysSeconds> free(call::SysSeconds from, call::SysSeconds to, int minutes, int max,
@@ -58,6 +62,8 @@ class FakeBookings final : public call::Bookings {
   std::int64_t next_id_ = 1;
   std::atomic<bool> down_{false};
   std::atomic<int> writes_{0};
+  mutable std::mutex calls_mu_;
+  mutable std::vector<std::string> calls_;
 };
 
 }  // namespace bella::testing

@@ -141,6 +141,24 @@ TEST_F(TurnTest, EveryWebhookOfABookingCallMakesAtMostTwoStoreRoundTrips) {
   EXPECT_EQ(session()["turn"], 4);
 }
 
+// Issue 14: PostgreSQL only on the turns that must read or book. Every Bookings call is at least
+// one statement in the real adapter; the name and caller-ID turns and a replayed turn make none.
+TEST_F(TurnTest, OnlyTheTurnsThatReadOrBookTouchTheDatabase) {
+  using Calls = std::vector<std::string>;
+  start();
+  EXPECT_EQ(bookings.take_calls(), (Calls{"patients_for_mobile"})) << "start: the greeting by name";
+  collect(1, "Sarah Johnson");
+  EXPECT_EQ(bookings.take_calls(), Calls{}) << "name";
+  collect(2, "yes");
+  EXPECT_EQ(bookings.take_calls(), Calls{}) << "caller id";
+  collect(3, "Friday at 10 am");
+  EXPECT_EQ(bookings.take_calls(), (Calls{"check"})) << "time";
+  EXPECT_EQ(collect(4, "yes"), "5: booked");
+  EXPECT_EQ(bookings.take_calls(), (Calls{"book"})) << "read-back";
+  EXPECT_EQ(collect(4, "yes"), "5: booked");
+  EXPECT_EQ(bookings.take_calls(), Calls{}) << "a replayed turn";
+}
+
 TEST_F(TurnTest, TheLlmIsAskedOnlyWhenTheParsersFoundNothing) {
   bella::testing::FakeLlm enabled(true);
   CallHandler h{sessions, bookings, enabled, cal, clock, TurnSettings{.replay_wait = 100ms}};
