@@ -23,7 +23,8 @@ Task<EffectResult> perform_unguarded(Bookings& bookings, const Effect& effect, c
   if (const auto* find = std::get_if<FindPatients>(&effect)) {
     PatientsFound found;
     found.patients = co_await bookings.patients_for_mobile(find->mobile);
-    found.upcoming = co_await bookings.upcoming_for_mobile(find->mobile, now);
+    // Appointments belong to patients: a mobile with none has no upcoming ones to read.
+    if (!found.patients.empty()) found.upcoming = co_await bookings.upcoming_for_mobile(find->mobile, now);
     co_return found;
   }
   if (const auto* slots = std::get_if<FindSlots>(&effect)) {

@@ -159,6 +159,25 @@ TEST_F(TurnTest, OnlyTheTurnsThatReadOrBookTouchTheDatabase) {
   EXPECT_EQ(bookings.take_calls(), Calls{}) << "a replayed turn";
 }
 
+// A mobile with no patient on file has no appointments either: one read, not two.
+TEST_F(TurnTest, AskingToCancelReadsAppointmentsOnlyForAKnownMobile) {
+  using Calls = std::vector<std::string>;
+  start();
+  bookings.take_calls();
+  collect(1, "I want to cancel my appointment");
+  EXPECT_EQ(bookings.take_calls(), (Calls{"patients_for_mobile"})) << "an unknown mobile";
+
+  const auto id = bookings.add_patient("Sarah Johnson", "+14035550123");
+  bookings.add_appointment(id, cal.to_sys(date::local_days{date::year{2026} / 3 / 6} + 10h));
+  TurnInput in{.call_sid = "CA00000000000000000000000000000003", .from = "+14035550123"};
+  run_task<std::string>([&]() { return handler.start(in, render); });
+  bookings.take_calls();
+  in.speech = "I want to cancel my appointment";
+  in.turn = 1;
+  run_task<std::string>([&]() { return handler.collect(in, render); });
+  EXPECT_EQ(bookings.take_calls(), (Calls{"patients_for_mobile", "upcoming_for_mobile"})) << "a known mobile";
+}
+
 TEST_F(TurnTest, TheLlmIsAskedOnlyWhenTheParsersFoundNothing) {
   bella::testing::FakeLlm enabled(true);
   CallHandler h{sessions, bookings, enabled, cal, clock, TurnSettings{.replay_wait = 100ms}};
