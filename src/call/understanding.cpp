@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cctype>
-#include <regex>
 
 #include "bella/understand/extract.hpp"
 #include "bella/understand/intent.hpp"
@@ -120,41 +119,102 @@ std::optional<int> hear_position(std::string_view text) {
   return std::nullopt;
 }
 
+namespace {
+
+bool is_az(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// A length phrase at `p` of `low` ending where a word ends, optionally followed by " long": the
+// end of the phrase and the end of what it used (the phrase, " long" and the one character after,
+// when there is one), trying the phrases, and each phrase's longer form, in order.
+struct LengthMatch {
+  std::size_t phrase_end = 0;
+  std::size_t used_end = 0;
+};
+
+std::optional<LengthMatch> length_phrase_at(std::string_view low, std::size_t p) {
+  auto ends_word = [&](std::size_t q) -> std::optional<LengthMatch> {
+    // "( long)?([^a-z]|$)": with " long" first.
+    if (low.substr(q, 5) == " long") {
+      const std::size_t r = q + 5;
+      if (r == low.size()) return LengthMatch{q, r};
+      if (!is_az(low[r])) return LengthMatch{q, r + 1};
+    }
+    if (q == low.size()) return LengthMatch{q, q};
+    if (!is_az(low[q])) return LengthMatch{q, q + 1};
+    return std::nullopt;
+  };
+  auto literal = [&](std::string_view phrase) -> std::optional<LengthMatch> {
+    if (low.substr(p, phrase.size()) != phrase) return std::nullopt;
+    return ends_word(p + phrase.size());
+  };
+  // Longer form first where one phrase is the other plus a letter ("hours?", "an?").
+  static constexpr std::string_view kPhrases[] = {
+      "an hour and a half", "a hour and a half", "one and a half hours", "one and a half hour",
+      "1.5 hours",          "1.5 hour",          "90 minutes",           "90 minute",
+      "an hour",            "one hour",          "1 hour",               "two hours",
+      "2 hours",            "half an hour"};
+  for (const auto phrase : kPhrases)
+    if (auto m = literal(phrase)) return m;
+  // "\d{2,3} ?(minutes?|mins?)": three digits before two, the space before none.
+  for (std::size_t digits = 3; digits >= 2; --digits) {
+    if (p + digits > low.size()) continue;
+    bool all = true;
+    for (std::size_t k = p; k < p + digits; ++k) all = all && is_digit(low[k]);
+    if (!all) continue;
+    for (const std::size_t space : {std::size_t{1}, std::size_t{0}}) {
+      const std::size_t u = p + digits + space;
+      if (space == 1 && (u > low.size() || low[u - 1] != ' ')) continue;
+      for (const std::string_view unit : {"minutes", "minute", "mins", "min"})
+        if (low.substr(u, unit.size()) == unit)
+          if (auto m = ends_word(u + unit.size())) return m;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<int> hear_length(std::string_view text, std::string* span) {
   const std::string low = lower(text);
-  // A time offset ("in an hour", "an hour from now", "an hour later") is not a length.
-  static const std::regex kLength(
-      R"((^|[^a-z])(an? hour and a half|one and a half hours?|1\.5 hours?|90 minutes?|an hour|one hour|1 hour|two hours|2 hours|half an hour|(\d{2,3}) ?(minutes?|mins?))( long)?([^a-z]|$))");
-  std::smatch m;
-  std::string rest = low;
-  std::size_t offset = 0;
-  while (std::regex_search(rest, m, kLength)) {
-    const std::size_t at = offset + static_cast<std::size_t>(m.position(2));
-    const std::string before = low.substr(0, at);
-    const std::string after = low.substr(at + static_cast<std::size_t>(m.length(2)));
-    const bool offset_before = before.size() >= 3 && before.compare(before.size() - 3, 3, "in ") == 0;
-    const bool offset_after = after.rfind(" from now", 0) == 0 || after.rfind(" later", 0) == 0 ||
-                              after.rfind(" after", 0) == 0 || after.rfind(" before", 0) == 0 ||
-                              after.rfind(" ago", 0) == 0 || after.rfind(" from ", 0) == 0;
+  // The first length phrase that starts a word. A time offset ("in an hour", "an hour from now",
+  // "an hour later") is not a length: the search goes on after it.
+  std::size_t from = 0;
+  while (from < low.size()) {
+    std::optional<LengthMatch> m;
+    std::size_t at = from;
+    for (; at < low.size(); ++at) {
+      if (at != from && is_az(low[at - 1])) continue;  // where the search resumes counts as a start
+      if ((m = length_phrase_at(low, at))) break;
+    }
+    if (!m) return std::nullopt;
+    const std::string_view what = std::string_view(low).substr(at, m->phrase_end - at);
+    const std::string_view before = std::string_view(low).substr(0, at);
+    const std::string_view after = std::string_view(low).substr(m->phrase_end);
+    const bool offset_before = before.size() >= 3 && before.substr(before.size() - 3) == "in ";
+    const bool offset_after = after.starts_with(" from now") || after.starts_with(" later") ||
+                              after.starts_with(" after") || after.starts_with(" before") ||
+                              after.starts_with(" ago") || after.starts_with(" from ");
     if (!offset_before && !offset_after) {
-      const std::string what = m.str(2);
       int minutes = 0;
-      if (what.find("half") != std::string::npos && what.find("hour and") == std::string::npos &&
-          what.find("and a half") == std::string::npos)
+      const bool half = what.find("half") != std::string_view::npos;
+      if (half && what.find("hour and") == std::string_view::npos && what.find("and a half") == std::string_view::npos)
         minutes = 30;
-      else if (what.find("half") != std::string::npos || what.find("1.5") == 0 || what.find("90") == 0)
+      else if (half || what.starts_with("1.5") || what.starts_with("90"))
         minutes = 90;
-      else if (what.find("two") == 0 || what.find("2 hour") == 0)
+      else if (what.starts_with("two") || what.starts_with("2 hour"))
         minutes = 120;
-      else if (what.find("hour") != std::string::npos)
+      else if (what.find("hour") != std::string_view::npos)
         minutes = 60;
       else
-        minutes = std::stoi(m.str(3));
-      if (span) *span = std::string(text.substr(at, static_cast<std::size_t>(m.length(2))));
+        for (char c : what) {
+          if (!is_digit(c)) break;
+          minutes = minutes * 10 + (c - '0');
+        }
+      if (span) *span = std::string(text.substr(at, what.size()));
       return minutes;
     }
-    offset += static_cast<std::size_t>(m.position(0) + std::max<std::ptrdiff_t>(m.length(0), 1));
-    rest = low.substr(offset);
+    from = m->used_end;
   }
   return std::nullopt;
 }
