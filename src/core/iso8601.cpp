@@ -1,4 +1,5 @@
-// ISO 8601 parsing by hand (strict, allocation-free) and formatting through date.
+// ISO 8601 parsing and formatting by hand (strict, allocation-free parsing; date::format only for
+// years outside 0000..9999).
 #include "bella/core/iso8601.hpp"
 
 #include <cstdio>
@@ -65,9 +66,55 @@ std::optional<TimePoint> parse_datetime(std::string_view s) {
   return TimePoint{local - std::chrono::minutes(offset_min)};
 }
 
-std::string format_date(date::year_month_day d) { return date::format("%Y-%m-%d", d); }
+namespace {
 
-std::string format_utc(TimePoint t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
+// "YYYY-MM-DD" (+ "THH:MM:SS" for a time) by hand: date::format goes through an ostringstream
+// and costs ~19k instructions per call, several times a webhook turn (the session's timestamps).
+// Years outside 0000..9999 are left to date::format.
+bool four_digit_year(date::year_month_day d) { return d.ok() && int(d.year()) >= 0 && int(d.year()) <= 9999; }
+
+char* put(char* out, unsigned v, int width) {
+  for (int i = width - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
+  return out + width;
+}
+
+char* put_date(char* out, date::year_month_day d) {
+  out = put(out, static_cast<unsigned>(int(d.year())), 4);
+  *out++ = '-';
+  out = put(out, unsigned(d.month()), 2);
+  *out++ = '-';
+  return put(out, unsigned(d.day()), 2);
+}
+
+// "YYYY-MM-DDTHH:MM:SS" of a wall-clock second count (since 1970-01-01 00:00 in its own clock).
+std::optional<std::string> date_time(std::chrono::seconds since_epoch) {
+  const auto days = date::floor<date::days>(since_epoch);
+  const date::year_month_day d{date::sys_days{days}};
+  if (!four_digit_year(d)) return std::nullopt;
+  const auto secs = static_cast<unsigned>((since_epoch - days).count());
+  char buf[19];
+  char* out = put_date(buf, d);
+  *out++ = 'T';
+  out = put(out, secs / 3600, 2);
+  *out++ = ':';
+  out = put(out, secs / 60 % 60, 2);
+  *out++ = ':';
+  out = put(out, secs % 60, 2);
+  return std::string(buf, out);
+}
+
+}  // namespace
+
+std::string format_date(date::year_month_day d) {
+  if (!four_digit_year(d)) return date::format("%Y-%m-%d", d);
+  char buf[10];
+  return std::string(buf, put_date(buf, d));
+}
+
+std::string format_utc(TimePoint t) {
+  if (auto s = date_time(t.time_since_epoch())) return *s + 'Z';
+  return date::format("%Y-%m-%dT%H:%M:%SZ", t);
+}
 
 std::string format_local(TimePoint t, const date::time_zone* zone) {
   const auto info = zone->get_info(t);
@@ -77,6 +124,7 @@ std::string format_local(TimePoint t, const date::time_zone* zone) {
   if (off < 0) off = -off;
   char tail[8];
   std::snprintf(tail, sizeof tail, "%c%02d:%02d", sign, static_cast<int>(off / 60), static_cast<int>(off % 60));
+  if (auto s = date_time(local.time_since_epoch())) return *s + tail;
   return date::format("%Y-%m-%dT%H:%M:%S", local) + tail;
 }
 
