@@ -12,8 +12,9 @@
 namespace bella::http {
 namespace {
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> out;
+// The non-empty segments of a path, as views into it.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
   std::size_t i = 0;
   while (i < path.size()) {
     if (path[i] == '/') {
@@ -22,7 +23,7 @@ std::vector<std::string> split_path(std::string_view path) {
     }
     auto j = path.find('/', i);
     if (j == std::string_view::npos) j = path.size();
-    out.emplace_back(path.substr(i, j - i));
+    out.push_back(path.substr(i, j - i));
     i = j;
   }
   return out;
@@ -61,23 +62,25 @@ HttpMetrics& http_metrics() {
 }  // namespace
 
 void Router::add(Verb verb, std::string pattern, Handler handler) {
-  auto segments = split_path(pattern);
+  std::vector<std::string> segments;
+  for (const auto seg : split_path(pattern)) segments.emplace_back(seg);
   routes_.push_back(Route{verb, std::move(pattern), std::move(segments), std::move(handler)});
 }
 
-bool Router::match(const Route& r, std::string_view path, std::vector<std::pair<std::string, std::string>>& params) {
-  auto segs = split_path(path);
+bool Router::match(const Route& r, const std::vector<std::string_view>& segs,
+                   std::vector<std::pair<std::string, std::string>>& params) {
   if (segs.size() != r.segments.size()) return false;
-  std::vector<std::pair<std::string, std::string>> found;
   for (std::size_t i = 0; i < segs.size(); ++i) {
     const auto& want = r.segments[i];
-    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
-      found.emplace_back(want.substr(1, want.size() - 2), url_decode(segs[i], false));
-    } else if (want != segs[i]) {
-      return false;
-    }
+    const bool placeholder = want.size() > 2 && want.front() == '{' && want.back() == '}';
+    if (!placeholder && want != segs[i]) return false;
   }
-  params = std::move(found);
+  params.clear();
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    const auto& want = r.segments[i];
+    if (want.size() > 2 && want.front() == '{' && want.back() == '}')
+      params.emplace_back(want.substr(1, want.size() - 2), url_decode(segs[i], false));
+  }
   return true;
 }
 
@@ -95,11 +98,12 @@ Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
   obs::LogFields bound = {{"request_id", ctx.request_id}};
   const std::uint64_t log_binding = obs::bind_request(executor, std::move(bound));
   const std::string_view path = target_path(req.target());
+  const auto segments = split_path(path);  // once, not once per route
   const Route* found = nullptr;
   std::string allow;
   for (const auto& r : routes_) {
     std::vector<std::pair<std::string, std::string>> params;
-    if (!match(r, path, params)) continue;
+    if (!match(r, segments, params)) continue;
     if (!allow.empty()) allow += ", ";
     allow += std::string(beast_http::to_string(r.verb));
     if (!found && r.verb == req.method()) {
@@ -110,7 +114,7 @@ Task<Response> Router::dispatch(Request& req, RequestContext& ctx) const {
   if (!found && req.method() == Verb::head) {  // HEAD is GET without the body
     for (const auto& r : routes_) {
       std::vector<std::pair<std::string, std::string>> params;
-      if (r.verb == Verb::get && match(r, path, params)) {
+      if (r.verb == Verb::get && match(r, segments, params)) {
         found = &r;
         ctx.params = std::move(params);
         break;

@@ -49,7 +49,10 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
   };
-  static bool match(const Route& r, std::string_view path, std::vector<std::pair<std::string, std::string>>& params);
+  /// True when `segs` (a request path's segments) fit the route's pattern; then `params` holds
+  /// its placeholders' values, URL-decoded.
+  static bool match(const Route& r, const std::vector<std::string_view>& segs,
+                    std::vector<std::pair<std::string, std::string>>& params);
   std::vector<Route> routes_;
 };
 
