@@ -199,7 +199,8 @@ int run(const Config& cfg) {
                                                       .size = cfg.db_pool_size,
                                                       .statement_timeout = cfg.db_statement_timeout,
                                                       .connect_timeout = std::chrono::seconds(2),
-                                                      .queue_timeout = cfg.db_queue_timeout});
+                                                      .queue_timeout = cfg.db_queue_timeout,
+                                                      .job_timeout = cfg.db_job_timeout});
     if (texts.enabled()) {
       text_planner = std::make_unique<notify::TextPlanner>(
           notify::PlannerSettings{.clinic_name = texts.clinic_name,

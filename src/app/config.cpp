@@ -286,6 +286,7 @@ Config Config::from_env(const std::function<const char*(const char*)>& getenv, c
   env.integer("DB_POOL_SIZE", c.db_pool_size, 1, 256);
   env.duration("DB_STATEMENT_TIMEOUT_MS", c.db_statement_timeout, 10, 600'000);
   env.duration("DB_QUEUE_TIMEOUT_MS", c.db_queue_timeout, 10, 600'000);
+  env.duration("DB_JOB_TIMEOUT_MS", c.db_job_timeout, 10, 600'000);
   env.str("MIGRATIONS_DIR", c.migrations_dir);
   if (c.migrations_dir.empty()) c.migrations_dir = default_migrations_dir(executable);
   if (auto url = env.raw("REDIS_URL"); url && !url->empty()) {

@@ -45,6 +45,7 @@ struct Config {
   unsigned db_pool_size = 4;
   std::chrono::milliseconds db_statement_timeout{2'000};
   std::chrono::milliseconds db_queue_timeout{2'000};  // a job waiting longer for a connection fails
+  std::chrono::milliseconds db_job_timeout{5'000};    // a started job running longer is ended
   std::string migrations_dir;                               // MIGRATIONS_DIR, else beside the binary
   std::optional<store::RedisEndpoint> redis;                // REDIS_URL; unset: memory session store
   std::chrono::milliseconds redis_timeout{250};

@@ -2,6 +2,7 @@
 #include "db/pg_pool.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <spdlog/spdlog.h>
 
@@ -34,7 +35,93 @@ obs::Counter& queue_timeouts() {
   return c;
 }
 
+obs::Counter& job_timeouts() {
+  static auto& c = obs::registry().counter("bella_db_job_timeouts_total",
+                                           "PostgreSQL jobs ended by the pool after DB_JOB_TIMEOUT_MS");
+  return c;
+}
+
 }  // namespace
+
+PgPool::Watchdog::Watchdog() : thread_([this] { loop(); }) {}
+
+PgPool::Watchdog::~Watchdog() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+std::uint64_t PgPool::Watchdog::arm(int fd, std::chrono::steady_clock::time_point deadline) {
+  std::uint64_t ticket = 0;
+  bool sooner = false;
+  {
+    std::lock_guard lock(mu_);
+    ticket = next_++;
+    entries_.emplace(ticket, Entry{fd, deadline, false});
+    // Wake the thread only when it sleeps past this deadline (it is idle, or this is sooner): jobs
+    // arm in deadline order, so under load it wakes about once per job_timeout, not per job.
+    sooner = deadline < wake_at_;
+    if (sooner) wake_at_ = deadline;
+  }
+  if (sooner) cv_.notify_one();
+  return ticket;
+}
+
+bool PgPool::Watchdog::disarm(std::uint64_t ticket) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(ticket);
+  if (it == entries_.end()) return false;
+  const bool fired = it->second.fired;
+  entries_.erase(it);
+  return fired;
+}
+
+void PgPool::Watchdog::loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    auto next = std::chrono::steady_clock::time_point::max();
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [ticket, e] : entries_) {
+      if (e.fired) continue;
+      if (e.deadline <= now) {
+        // The job's libpq call blocks on this socket; shutting it down makes the call fail at
+        // once. The fd stays open (libpq closes it when the connection is dropped).
+        ::shutdown(e.fd, SHUT_RDWR);
+        e.fired = true;
+        job_timeouts().inc();
+      } else {
+        next = std::min(next, e.deadline);
+      }
+    }
+    wake_at_ = next;
+    if (next == std::chrono::steady_clock::time_point::max()) cv_.wait(lock);
+    else cv_.wait_until(lock, next);
+  }
+}
+
+PgPool::JobWatch::JobWatch(PgPool& pool, Lease& lease, std::chrono::steady_clock::time_point deadline)
+    : pool_(pool) {
+  auto& conn = lease.connection();
+  const int fd = conn.is_open() ? conn.sock() : -1;
+  if (fd >= 0) ticket_ = pool_.watchdog_.arm(fd, deadline);
+}
+
+PgPool::JobWatch::~JobWatch() {
+  if (ticket_) pool_.watchdog_.disarm(ticket_);
+}
+
+void PgPool::JobWatch::rethrow_if_timed_out(Lease& lease) {
+  if (ticket_) {
+    fired_ = pool_.watchdog_.disarm(ticket_) || fired_;
+    ticket_ = 0;
+  }
+  if (!fired_) return;
+  lease.discard();
+  throw Unavailable("postgres", "no answer within " + std::to_string(pool_.settings_.job_timeout.count()) + " ms");
+}
 
 std::string first_line(const char* what) {
   std::string s = what ? what : "";

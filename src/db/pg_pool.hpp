@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/thread_pool.hpp>
@@ -25,6 +26,7 @@ struct PgSettings {
   std::chrono::milliseconds statement_timeout{2000}; // set on every connection
   std::chrono::seconds connect_timeout{2};
   std::chrono::milliseconds queue_timeout{2000};      // a job not started by then fails (DB_QUEUE_TIMEOUT_MS)
+  std::chrono::milliseconds job_timeout{5000};        // a started job still running then fails (DB_JOB_TIMEOUT_MS)
 };
 
 
@@ -63,30 +65,42 @@ class PgPool {
   ///
   /// A job that waited `queue_timeout` for a free connection is not run: it throws Unavailable
   /// (the caller's turn goes on without the database instead of waiting behind a stuck pool).
+  /// A started job has `job_timeout` from its start, its one retry included: past that, a
+  /// watchdog shuts its connection's socket down, so the blocked libpq call returns, the
+  /// connection is dropped and the job throws Unavailable. statement_timeout bounds a slow
+  /// statement on a live server; this bounds everything else (a frozen server or host, a network
+  /// that stopped answering), so a turn never waits on PostgreSQL longer than queue_timeout +
+  /// job_timeout.
   template <class F>
   auto run(F&& fn) -> Task<std::invoke_result_t<F&, pqxx::connection&>> {
     const auto queued_at = enqueue();
     co_return co_await offload(pool_.get_executor(), [this, &f = fn, queued_at]() {
       begin_job(queued_at);
+      const auto deadline = std::chrono::steady_clock::now() + settings_.job_timeout;
       for (int attempt = 1;; ++attempt) {
         Lease lease(*this);
         const bool retry = attempt == 1 && lease.reused();
+        JobWatch watch(*this, lease, deadline);
         try {
           return f(lease.connection());
         } catch (const pqxx::in_doubt_error& e) {
+          watch.rethrow_if_timed_out(lease);
           lease.discard();
           throw Unavailable("postgres", first_line(e.what()));
         } catch (const pqxx::broken_connection& e) {
+          watch.rethrow_if_timed_out(lease);
           lease.discard();
           if (retry) continue;
           throw Unavailable("postgres", first_line(e.what()));
         } catch (const pqxx::sql_error& e) {
+          watch.rethrow_if_timed_out(lease);
           if (connection_lost(e, lease)) {
             if (retry && lease.discarded()) continue;
             throw Unavailable("postgres", first_line(e.what()));
           }
           throw DatabaseError(e.sqlstate(), first_line(e.what()));
         } catch (const pqxx::failure& e) {
+          watch.rethrow_if_timed_out(lease);
           if (lease.connection().is_open()) throw DatabaseError("", first_line(e.what()));
           lease.discard();
           if (retry) continue;
@@ -137,6 +151,51 @@ class PgPool {
     bool reused_ = false;
   };
 
+  /// Shuts down the sockets of jobs past their deadline (run()). One thread, asleep until the
+  /// nearest deadline; arming and disarming take its mutex, so a socket is never shut down after
+  /// its job let the connection go.
+  class Watchdog {
+   public:
+    Watchdog();
+    ~Watchdog();
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+    std::uint64_t arm(int fd, std::chrono::steady_clock::time_point deadline);
+    /// Disarms; true when the deadline had fired.
+    bool disarm(std::uint64_t ticket);
+
+   private:
+    struct Entry {
+      int fd;
+      std::chrono::steady_clock::time_point deadline;
+      bool fired;
+    };
+    void loop();
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::map<std::uint64_t, Entry> entries_;
+    std::uint64_t next_ = 1;
+    std::chrono::steady_clock::time_point wake_at_ = std::chrono::steady_clock::time_point::max();
+    bool stop_ = false;
+    std::thread thread_;
+  };
+
+  /// A job's deadline on its lease's socket, for the time the job runs.
+  class JobWatch {
+   public:
+    JobWatch(PgPool& pool, Lease& lease, std::chrono::steady_clock::time_point deadline);
+    ~JobWatch();
+    JobWatch(const JobWatch&) = delete;
+    JobWatch& operator=(const JobWatch&) = delete;
+    /// When the watchdog ended the job: drops the connection and throws Unavailable (no retry).
+    void rethrow_if_timed_out(Lease& lease);
+
+   private:
+    PgPool& pool_;
+    std::uint64_t ticket_ = 0;
+    bool fired_ = false;
+  };
+
   std::unique_ptr<pqxx::connection> open() const;
   /// False when an idle connection has something to read (a FATAL from a shutting-down server,
   /// or EOF): an idle connection has nothing to say unless it is dead.
@@ -167,6 +226,7 @@ class PgPool {
     using asio::thread_pool::thread_pool;
     void drop_queued() { shutdown(); }
   };
+  Watchdog watchdog_;  // before the threads: destroyed after them
   Threads pool_;
   Threads probe_{1};
 };

@@ -98,6 +98,7 @@ void register_metrics() {
   r.gauge("bella_db_pool_queue", "PostgreSQL jobs waiting for a connection").add({}, 0);
   zero(r.counter("bella_db_pool_queue_timeouts_total",
                  "PostgreSQL jobs not run: no connection free within DB_QUEUE_TIMEOUT_MS"));
+  zero(r.counter("bella_db_job_timeouts_total", "PostgreSQL jobs ended by the pool after DB_JOB_TIMEOUT_MS"));
 
   // --- calls and understanding ------------------------------------------------------------------
   zero(r.counter("bella_calls_started_total", "Calls answered"));

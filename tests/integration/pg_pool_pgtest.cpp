@@ -1,6 +1,9 @@
 // PgPool against a real PostgreSQL: the queue deadline (a job that waited too long for a
-// connection is not run) and the readiness probe's own connection (issue 14 point 7).
+// connection is not run), the job deadline (a job whose server stopped answering is ended) and the
+// readiness probe's own connection (issue 14 point 7).
 #include <gtest/gtest.h>
+
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -33,6 +36,13 @@ Task<bool> mark(PgPool& pool, std::atomic<bool>& ran) {
 }
 
 Task<std::optional<std::string>> probe(PgPool& pool) { co_return co_await pool.ping(1500ms); }
+
+Task<int> backend_pid(PgPool& pool) {
+  co_return co_await pool.run([](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+  });
+}
 
 TEST(PgPoolQueue, AJobThatWaitedPastTheQueueTimeoutIsNotRunAndTheProbeNeverWaitsForTheBusyPool) {
   TestDatabase db;
@@ -69,6 +79,62 @@ TEST(PgPoolQueue, AJobThatWaitedPastTheQueueTimeoutIsNotRunAndTheProbeNeverWaits
   std::atomic<bool> next{false};
   EXPECT_TRUE(asio::co_spawn(ioc, mark(pool, next), asio::use_future).get());
   EXPECT_TRUE(next.load());
+
+  work.reset();
+  pool.stop();
+}
+
+// A started job whose server stops answering (its backend process stopped: to the client, a frozen
+// server or a silent network) fails after job_timeout instead of waiting for ever, and the pool
+// goes on with a fresh connection.
+TEST(PgPoolJob, AJobWhoseServerStopsAnsweringEndsAtItsDeadline) {
+  TestDatabase db;
+  asio::io_context ioc;
+  PgPool pool(PgSettings{.url = db.url(), .size = 1, .statement_timeout = 30s, .job_timeout = 500ms});
+  auto work = asio::make_work_guard(ioc);
+  std::thread io([&] { ioc.run(); });
+  struct Join {
+    asio::io_context& ioc;
+    std::thread& io;
+    ~Join() {
+      ioc.stop();
+      if (io.joinable()) io.join();
+    }
+  } join{ioc, io};
+
+  const int pid = asio::co_spawn(ioc, backend_pid(pool), asio::use_future).get();
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  // Whatever happens below, the backend is continued after 8 s (a pool without the deadline would
+  // wait until then, and the test fails on the time instead of hanging).
+  std::promise<void> done;
+  std::thread resume([pid, f = done.get_future()]() mutable {
+    f.wait_for(8s);
+    ::kill(pid, SIGCONT);
+  });
+  struct Resume {
+    std::promise<void>& done;
+    std::thread& t;
+    ~Resume() {
+      done.set_value();
+      t.join();
+    }
+  } resume_guard{done, resume};
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto stuck = asio::co_spawn(ioc, backend_pid(pool), asio::use_future);
+  try {
+    stuck.get();
+    ADD_FAILURE() << "the job on the stopped backend returned";
+  } catch (const Unavailable& e) {
+    EXPECT_NE(std::string(e.what()).find("no answer within 500 ms"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 4s);  // 500 ms, with room for a loaded box
+
+  // The next job gets a fresh connection (another backend) and runs.
+  const int next = asio::co_spawn(ioc, backend_pid(pool), asio::use_future).get();
+  EXPECT_GT(next, 0);
+  EXPECT_NE(next, pid);
 
   work.reset();
   pool.stop();
