@@ -3,41 +3,75 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
+
 namespace bella::store::resp {
 namespace {
 
 redisReader* as_reader(void* p) { return static_cast<redisReader*>(p); }
 
-Value convert(const redisReply& r) {
-  Value v;
-  switch (r.type) {
-    case REDIS_REPLY_STRING:
-      v.type = Value::Type::string;
-      v.text.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_STATUS:
-      v.type = Value::Type::status;
-      v.text.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_ERROR:
-      v.type = Value::Type::error;
-      v.text.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      v.type = Value::Type::integer;
-      v.integer = r.integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      v.type = Value::Type::array;
-      v.elements.reserve(r.elements);
-      for (std::size_t i = 0; i < r.elements; ++i) v.elements.push_back(convert(*r.element[i]));
-      break;
-    default:
-      v.type = Value::Type::nil;
-      break;
+// hiredis builds replies through these callbacks, so a reply is decoded straight into Values
+// (no redisReply tree to copy from). Its own createArray callocs a slot per declared element
+// before any arrives: a "*333333331" header from the wire took 2.6 GB (found by fuzz_resp). Here an
+// array grows as its elements arrive, so memory follows the bytes actually received.
+//
+// A root value is heap-owned by the reader until redisReaderGetReply hands it over (or freeObject
+// drops it on error); every other value lives inside its parent's `elements`. Only the last element
+// of each open array can be open, so push_back never moves a value hiredis still points at.
+// Exceptions must not cross hiredis's C frames: any failure returns nullptr, which hiredis
+// reports as an error.
+constexpr std::size_t kReserveAtMost = 16;
+
+void* place(const redisReadTask* task, Value&& v) noexcept {
+  try {
+    if (task->parent == nullptr) return new Value(std::move(v));
+    auto* parent = static_cast<Value*>(task->parent->obj);
+    if (static_cast<std::size_t>(task->idx) != parent->elements.size()) return nullptr;
+    parent->elements.push_back(std::move(v));
+    return &parent->elements.back();
+  } catch (...) {
+    return nullptr;
   }
-  return v;
 }
+
+void* create_string(const redisReadTask* task, char* str, std::size_t len) noexcept {
+  try {
+    Value v;
+    switch (task->type) {
+      case REDIS_REPLY_ERROR: v.type = Value::Type::error; break;
+      case REDIS_REPLY_STATUS: v.type = Value::Type::status; break;
+      default: v.type = Value::Type::string; break;
+    }
+    v.text.assign(str, len);
+    return place(task, std::move(v));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void* create_array(const redisReadTask* task, int elements) noexcept {
+  try {
+    Value v;
+    v.type = Value::Type::array;
+    v.elements.reserve(std::min(static_cast<std::size_t>(elements), kReserveAtMost));
+    return place(task, std::move(v));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void* create_integer(const redisReadTask* task, long long n) noexcept {
+  Value v;
+  v.type = Value::Type::integer;
+  v.integer = n;
+  return place(task, std::move(v));
+}
+
+void* create_nil(const redisReadTask* task) noexcept { return place(task, Value{}); }
+
+void free_object(void* root) noexcept { delete static_cast<Value*>(root); }
+
+redisReplyObjectFunctions value_functions{create_string, create_array, create_integer, create_nil, free_object};
 
 }  // namespace
 
@@ -60,7 +94,7 @@ std::string format_command(const std::vector<std::string>& args) {
 
 void Parser::Deleter::operator()(void* reader) const { redisReaderFree(as_reader(reader)); }
 
-Parser::Parser() : reader_(redisReaderCreate()) {
+Parser::Parser() : reader_(redisReaderCreateWithFunctions(&value_functions)) {
   if (!reader_) throw std::bad_alloc();
 }
 
@@ -79,8 +113,8 @@ std::optional<Value> Parser::next() {
     throw ProtocolError(std::string("RESP: ") + as_reader(reader_.get())->errstr);
   }
   if (raw == nullptr) return std::nullopt;
-  std::unique_ptr<redisReply, decltype(&freeReplyObject)> reply(static_cast<redisReply*>(raw), &freeReplyObject);
-  return convert(*reply);
+  const std::unique_ptr<Value> reply(static_cast<Value*>(raw));
+  return std::move(*reply);
 }
 
 }  // namespace bella::store::resp
