@@ -294,24 +294,24 @@ TEST(Faults, RedisStoppedMidRunThenRestartedCallsCompleteAndTheStoreReturnsToRed
   TestDatabase db;
   ServerProcess server(bella_env(db.url()));
   const int n = calls_short_or_full(12, 48);
-  bool restarted = false;
   const std::string pid_file = env_or_throw("BELLA_TEST_REDIS_PID_FILE");
-  auto results = run_calls(server.port(), n, 4, [&](int k) {
-    if (k == n / 4) {
-      std::ifstream in(pid_file);
-      pid_t pid = 0;
-      in >> pid;
-      ASSERT_GT(pid, 0);
-      ASSERT_EQ(shell(stop), 0);
-      // Gone before the next calls run, so they meet the outage (turns take milliseconds).
-      for (int i = 0; i < 500 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(10ms);
-    }
-    if (k == n / 2) {
-      ASSERT_EQ(shell(start), 0);
-      restarted = true;
-    }
+  // Three stretches: Redis stopped while the first calls are in flight; calls placed while it is
+  // gone (turns take milliseconds, so without this stretch every call can finish before the
+  // outage is met); calls after it is back.
+  auto results = run_calls(server.port(), n / 2, 4, [&](int k) {
+    if (k != n / 4) return;
+    std::ifstream in(pid_file);
+    pid_t pid = 0;
+    in >> pid;
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(shell(stop), 0);
+    for (int i = 0; i < 500 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_NE(::kill(pid, 0), 0) << "Redis did not stop";
   });
-  ASSERT_TRUE(restarted);
+  auto during = run_calls(server.port(), n / 4, 4, [](int) {}, false, n / 2);
+  EXPECT_EQ(sample(scrape(server.port()), "bella_session_store_backend{backend=\"memory\"}"), 1)
+      << "calls placed while Redis was gone did not put the store on memory";
+  ASSERT_EQ(shell(start), 0);
   // The store goes back to Redis by itself.
   bool back = false;
   for (int i = 0; i < 100 && !back; ++i) {
@@ -319,6 +319,9 @@ TEST(Faults, RedisStoppedMidRunThenRestartedCallsCompleteAndTheStoreReturnsToRed
     if (!back) std::this_thread::sleep_for(100ms);  // probe interval 200 ms
   }
   EXPECT_TRUE(back) << "the session store never returned to Redis";
+  auto after = run_calls(server.port(), n - n / 2 - n / 4, 4, [](int) {}, false, n / 2 + n / 4);
+  results.insert(results.end(), during.begin(), during.end());
+  results.insert(results.end(), after.begin(), after.end());
   const auto text = scrape(server.port());
   EXPECT_GE(sample(text, "bella_session_store_switches_total{to=\"memory\"}"), 1);
   EXPECT_GE(sample(text, "bella_session_store_switches_total{to=\"redis\"}"), 1);
