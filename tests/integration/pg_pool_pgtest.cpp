@@ -23,6 +23,19 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TestDatabase;
 
+/// An io_context run on a thread of its own; stopped and joined however the test body ends (a
+/// failure that throws out of it never reaches terminate()).
+struct IoThread {
+  asio::io_context ioc;
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
+  std::thread thread{[this] { ioc.run(); }};
+  ~IoThread() {
+    work.reset();
+    ioc.stop();
+    if (thread.joinable()) thread.join();
+  }
+};
+
 Task<void> hold_the_connection(PgPool& pool) {
   co_await pool.run([](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
@@ -46,19 +59,9 @@ Task<int> backend_pid(PgPool& pool) {
 
 TEST(PgPoolQueue, AJobThatWaitedPastTheQueueTimeoutIsNotRunAndTheProbeNeverWaitsForTheBusyPool) {
   TestDatabase db;
-  asio::io_context ioc;  // outlives the pool, whose threads post back to it
+  IoThread io;  // outlives the pool, whose threads post back to it
+  asio::io_context& ioc = io.ioc;
   PgPool pool(PgSettings{.url = db.url(), .size = 1, .statement_timeout = 10s, .queue_timeout = 200ms});
-  auto work = asio::make_work_guard(ioc);
-  std::thread io([&] { ioc.run(); });
-  // A failure that throws out of the body still stops and joins the io thread (never terminate()).
-  struct Join {
-    asio::io_context& ioc;
-    std::thread& io;
-    ~Join() {
-      ioc.stop();
-      if (io.joinable()) io.join();
-    }
-  } join{ioc, io};
 
   auto held = asio::co_spawn(ioc, hold_the_connection(pool), asio::use_future);
   std::this_thread::sleep_for(300ms);  // the only connection is now busy for about 3 s
@@ -80,7 +83,6 @@ TEST(PgPoolQueue, AJobThatWaitedPastTheQueueTimeoutIsNotRunAndTheProbeNeverWaits
   EXPECT_TRUE(asio::co_spawn(ioc, mark(pool, next), asio::use_future).get());
   EXPECT_TRUE(next.load());
 
-  work.reset();
   pool.stop();
 }
 
@@ -89,18 +91,9 @@ TEST(PgPoolQueue, AJobThatWaitedPastTheQueueTimeoutIsNotRunAndTheProbeNeverWaits
 // goes on with a fresh connection.
 TEST(PgPoolJob, AJobWhoseServerStopsAnsweringEndsAtItsDeadline) {
   TestDatabase db;
-  asio::io_context ioc;
+  IoThread io;
+  asio::io_context& ioc = io.ioc;
   PgPool pool(PgSettings{.url = db.url(), .size = 1, .statement_timeout = 30s, .job_timeout = 500ms});
-  auto work = asio::make_work_guard(ioc);
-  std::thread io([&] { ioc.run(); });
-  struct Join {
-    asio::io_context& ioc;
-    std::thread& io;
-    ~Join() {
-      ioc.stop();
-      if (io.joinable()) io.join();
-    }
-  } join{ioc, io};
 
   const int pid = asio::co_spawn(ioc, backend_pid(pool), asio::use_future).get();
   ASSERT_GT(pid, 0);
@@ -136,7 +129,6 @@ TEST(PgPoolJob, AJobWhoseServerStopsAnsweringEndsAtItsDeadline) {
   EXPECT_GT(next, 0);
   EXPECT_NE(next, pid);
 
-  work.reset();
   pool.stop();
 }
 
