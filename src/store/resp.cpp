@@ -22,8 +22,10 @@ redisReader* as_reader(void* p) { return static_cast<redisReader*>(p); }
 // reports as an error.
 constexpr std::size_t kReserveAtMost = 16;
 
-void* place(const redisReadTask* task, Value&& v) noexcept {
+template <class Build>
+void* place(const redisReadTask* task, Build build) noexcept {
   try {
+    Value v = build();
     if (task->parent == nullptr) return new Value(std::move(v));
     auto* parent = static_cast<Value*>(task->parent->obj);
     if (static_cast<std::size_t>(task->idx) != parent->elements.size()) return nullptr;
@@ -35,39 +37,37 @@ void* place(const redisReadTask* task, Value&& v) noexcept {
 }
 
 void* create_string(const redisReadTask* task, char* str, std::size_t len) noexcept {
-  try {
+  return place(task, [&] {
     Value v;
-    switch (task->type) {
-      case REDIS_REPLY_ERROR: v.type = Value::Type::error; break;
-      case REDIS_REPLY_STATUS: v.type = Value::Type::status; break;
-      default: v.type = Value::Type::string; break;
-    }
+    v.type = task->type == REDIS_REPLY_ERROR    ? Value::Type::error
+             : task->type == REDIS_REPLY_STATUS ? Value::Type::status
+                                                : Value::Type::string;
     v.text.assign(str, len);
-    return place(task, std::move(v));
-  } catch (...) {
-    return nullptr;
-  }
+    return v;
+  });
 }
 
 void* create_array(const redisReadTask* task, int elements) noexcept {
-  try {
+  return place(task, [&] {
     Value v;
     v.type = Value::Type::array;
     v.elements.reserve(std::min(static_cast<std::size_t>(elements), kReserveAtMost));
-    return place(task, std::move(v));
-  } catch (...) {
-    return nullptr;
-  }
+    return v;
+  });
 }
 
 void* create_integer(const redisReadTask* task, long long n) noexcept {
-  Value v;
-  v.type = Value::Type::integer;
-  v.integer = n;
-  return place(task, std::move(v));
+  return place(task, [&] {
+    Value v;
+    v.type = Value::Type::integer;
+    v.integer = n;
+    return v;
+  });
 }
 
-void* create_nil(const redisReadTask* task) noexcept { return place(task, Value{}); }
+void* create_nil(const redisReadTask* task) noexcept {
+  return place(task, [] { return Value{}; });
+}
 
 void free_object(void* root) noexcept { delete static_cast<Value*>(root); }
 
